@@ -1,0 +1,196 @@
+"""The contract every importer (a *format*) fulfils, and helpers they share.
+
+A format turns one decoded record into zero or more `Post` objects. It never touches
+files or the database: the reader (`radsocial.sources.reader`) finds records in files,
+the pipeline (`radsocial.ingest`) batches them into the store. Keeping `normalize` pure
+is what lets `radsocial renormalize` rebuild posts from stored raw payloads.
+
+Two kinds of format exist:
+
+* JSON formats (`kind = "json"`): records are JSON values that the generic reader finds
+  (JSON Lines, or a whole-file JSON document / array). `sniff(obj)` says whether a
+  decoded value is theirs.
+* Text formats (`kind = "text"`): CSV exports and line formats. They read the file
+  themselves through `read(lines, ctx)`, get a peek at its first text through
+  `sniff_text`, and say how a stored payload is decoded again with `decode`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import orjson
+
+from radsocial.models import Post
+
+
+class NormalizeError(ValueError):
+    """A record of a known format that cannot be turned into posts (says why)."""
+
+
+@dataclass(slots=True)
+class Context:
+    """What a format may know about the record besides its content."""
+
+    source: str = ""  # file path or request URL
+    line: int | None = None
+    received_at: datetime | None = None  # when the payload was collected, if known
+    options: Mapping[str, Any] = field(default_factory=dict)  # e.g. {"account": "bbchealth"}
+    warnings: list[str] = field(default_factory=list)  # non-fatal problems, reported per line
+
+
+@dataclass(slots=True)
+class TextItem:
+    """One record read by a text format: its line, its stored payload, its value.
+
+    `error` is set (and `value` ignored) when the record could not be read; `payload`
+    then holds the verbatim bytes for the quarantine file.
+    """
+
+    line: int
+    payload: bytes
+    value: Any = None
+    error: str | None = None
+
+
+class Format:
+    """Base class of all importers; subclasses set the class attributes."""
+
+    name: ClassVar[str]  # registry key and `--format` value, e.g. "x-v2"
+    platform: ClassVar[str]  # "x", "bluesky", ...
+    description: ClassVar[str]  # one sentence, starts with a verb
+    kind: ClassVar[str] = "json"
+    #: Options this format accepts from the CLI / API (name -> help text).
+    option_help: ClassVar[Mapping[str, str]] = {}
+
+    def sniff(self, obj: Any) -> bool:
+        """True when a decoded JSON value is a record of this format (JSON formats)."""
+        return False
+
+    def sniff_text(self, head: str, path: str) -> bool:
+        """True when a file starting with `head` is of this format (text formats)."""
+        return False
+
+    def read(self, lines: Iterator[tuple[int, bytes]], ctx: Context) -> Iterator[TextItem]:
+        """Read a text file given as (line number, raw line bytes incl. newline) pairs."""
+        raise NotImplementedError
+
+    def decode(self, payload: bytes) -> Any:
+        """Turn a stored raw payload back into the value `normalize` takes."""
+        return orjson.loads(payload)
+
+    def normalize(self, obj: Any, ctx: Context) -> list[Post]:
+        """Turn one record into posts. Pure: no I/O. Raise NormalizeError to reject it."""
+        raise NotImplementedError
+
+
+# --------------------------------------------------------------------------- helpers
+# Shared by several formats; kept here so each is written once.
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    """Parse an ISO-8601 timestamp ('Z', offsets, 1–9 fractional digits) to aware UTC.
+
+    Bluesky writes nanoseconds ("2025-12-05T10:16:59.78349200Z") which
+    `datetime.fromisoformat` rejects beyond 6 digits, so the fraction is trimmed.
+    """
+    if not value:
+        return None
+    s = value.strip()
+    if s.endswith(("Z", "z")):
+        s = s[:-1] + "+00:00"
+    dot = s.find(".")
+    if dot != -1:
+        end = dot + 1
+        while end < len(s) and s[end].isdigit():
+            end += 1
+        frac = s[dot + 1 : end]
+        if len(frac) > 6:
+            s = s[: dot + 1] + frac[:6] + s[end:]
+        elif len(frac) == 0:
+            s = s[:dot] + s[end:]
+    try:
+        dt = datetime.fromisoformat(s)
+    except ValueError as exc:
+        raise NormalizeError(f"unreadable timestamp {value!r}") from exc
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    )
+}
+
+
+def parse_twitter_date(value: str) -> datetime:
+    """Parse X v1.1's 'Thu Apr 09 01:31:50 +0000 2015' quickly (no strptime, no locale)."""
+    try:
+        _, mon, day, hms, offset, year = value.split()
+        h, m, s = hms.split(":")
+        dt = datetime(int(year), _MONTHS[mon], int(day), int(h), int(m), int(s), tzinfo=UTC)
+    except (ValueError, KeyError) as exc:
+        raise NormalizeError(f"unreadable timestamp {value!r}") from exc
+    if offset != "+0000":
+        sign = -1 if offset[0] == "-" else 1
+        from datetime import timedelta
+
+        delta = timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5]))
+        dt = dt - sign * delta
+    return dt
+
+
+def from_epoch(seconds: float) -> datetime:
+    """Aware UTC datetime from POSIX seconds."""
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+_SNOWFLAKE_EPOCH_MS = 1288834974657
+
+
+def snowflake_time(post_id: str) -> datetime | None:
+    """Exact creation time of an X post from its id (ids since November 2010)."""
+    try:
+        n = int(post_id)
+    except ValueError:
+        return None
+    if n < 30_000_000_000_000_000:  # before snowflakes: no time inside the id
+        return None
+    return datetime.fromtimestamp(((n >> 22) + _SNOWFLAKE_EPOCH_MS) / 1000, UTC)
+
+
+def as_int(value: Any) -> int | None:
+    """An integer count from a payload value, or None (for absent or unparseable)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def is_post_link(url: str) -> bool:
+    """True for links to other posts (quotes, X 'photo' links), which are not 'links'.
+
+    Symplur's *links* metric excludes links to other posts; keeping the test in one place
+    keeps all importers consistent.
+    """
+    u = url.lower()
+    if "://" in u:
+        u = u.split("://", 1)[1]
+    u = u.removeprefix("www.").removeprefix("mobile.")
+    if u.startswith(("twitter.com/", "x.com/")) and "/status/" in u:
+        return True
+    return u.startswith("bsky.app/profile/") and "/post/" in u
