@@ -13,7 +13,15 @@ from importlib.metadata import entry_points
 
 from radsocial.sources.base import Context, Format, NormalizeError, TextItem
 
-__all__ = ["FORMATS", "Context", "Format", "NormalizeError", "TextItem", "all_formats", "get_format"]
+__all__ = [
+    "FORMATS",
+    "Context",
+    "Format",
+    "NormalizeError",
+    "TextItem",
+    "all_formats",
+    "get_format",
+]
 
 FORMATS: tuple[str, ...] = (
     "radsocial.sources.x_v2:XV2Format",

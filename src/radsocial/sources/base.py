@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 
 import orjson
 
-from radsocial.models import Post
+from radsocial.models import Account, Post
 
 
 class NormalizeError(ValueError):
@@ -40,6 +40,8 @@ class Context:
     received_at: datetime | None = None  # when the payload was collected, if known
     options: Mapping[str, Any] = field(default_factory=dict)  # e.g. {"account": "bbchealth"}
     warnings: list[str] = field(default_factory=list)  # non-fatal problems, reported per line
+    #: Accounts described by the record apart from any post (user lookups, profiles).
+    accounts: list[Account] = field(default_factory=list)
 
 
 @dataclass(slots=True)

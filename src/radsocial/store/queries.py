@@ -1,0 +1,216 @@
+"""Reading the store: selections, counts, search and streaming posts back out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from radsocial.models import Account, Media, Post, utc
+from radsocial.store.dialect import full_text_match
+from radsocial.store.schema import accounts, imports, post_hashtags, posts, raw_records
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which posts a query, export or report is about. Empty fields select everything."""
+
+    query: str | None = None  # full text, web-search syntax: words, "a phrase", OR, -word
+    hashtags: tuple[str, ...] = ()  # any of these (case-insensitive, without '#')
+    accounts: tuple[str, ...] = ()  # author handles (case-insensitive, without '@')
+    platforms: tuple[str, ...] = ()
+    langs: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    since: datetime | None = None  # inclusive, UTC
+    until: datetime | None = None  # exclusive, UTC
+
+    def __post_init__(self) -> None:
+        if self.since and self.until and self.since >= self.until:
+            raise ValueError(
+                f"--since ({self.since:%Y-%m-%d %H:%M}) must be before --until "
+                f"({self.until:%Y-%m-%d %H:%M})"
+            )
+
+
+def where(conn: sa.Connection, sel: Selection) -> list[sa.ColumnElement[bool]]:
+    """The WHERE clauses (on `posts`) for a selection."""
+    clauses: list[sa.ColumnElement[bool]] = []
+    if sel.query:
+        clauses.append(full_text_match(conn, sel.query))
+    if sel.hashtags:
+        tags = [t.lstrip("#").lower() for t in sel.hashtags]
+        clauses.append(
+            posts.c.id.in_(sa.select(post_hashtags.c.post_id).where(post_hashtags.c.tag.in_(tags)))
+        )
+    if sel.accounts:
+        handles = [a.lstrip("@").lower() for a in sel.accounts]
+        clauses.append(sa.func.lower(posts.c.author_handle).in_(handles))
+    if sel.platforms:
+        clauses.append(posts.c.platform.in_(sel.platforms))
+    if sel.langs:
+        clauses.append(posts.c.lang.in_(sel.langs))
+    if sel.kinds:
+        clauses.append(posts.c.kind.in_(sel.kinds))
+    if sel.since:
+        clauses.append(posts.c.created_at >= sel.since)
+    if sel.until:
+        clauses.append(posts.c.created_at < sel.until)
+    return clauses
+
+
+def stats(conn: sa.Connection, sel: Selection | None = None, top: int = 20) -> dict[str, Any]:
+    """Counts by platform, kind and year, top hashtags, accounts, raw records and imports."""
+    sel = sel or Selection()
+    cond = where(conn, sel)
+    n = conn.execute(sa.select(sa.func.count()).select_from(posts).where(*cond)).scalar_one()
+
+    def grouped(col: Any) -> dict[str, int]:
+        q = sa.select(col, sa.func.count()).select_from(posts).where(*cond).group_by(col)
+        return {
+            str(k): int(v) for k, v in sorted(conn.execute(q).tuples(), key=lambda r: str(r[0]))
+        }
+
+    year = sa.extract("year", posts.c.created_at)
+    tag_q = (
+        sa.select(post_hashtags.c.tag, sa.func.count().label("n"))
+        .join(posts, posts.c.id == post_hashtags.c.post_id)
+        .where(*cond)
+        .group_by(post_hashtags.c.tag)
+        .order_by(sa.desc("n"), post_hashtags.c.tag)
+        .limit(top)
+    )
+    span = conn.execute(
+        sa.select(sa.func.min(posts.c.created_at), sa.func.max(posts.c.created_at)).where(*cond)
+    ).one()
+    authors = conn.execute(
+        sa.select(sa.func.count(sa.distinct(posts.c.author_handle))).where(*cond)
+    ).scalar_one()
+    return {
+        "posts": int(n),
+        "by_platform": grouped(posts.c.platform),
+        "by_kind": grouped(posts.c.kind),
+        "by_year": {str(int(float(k))): v for k, v in grouped(year).items() if k != "None"},
+        "top_hashtags": [[t, int(c)] for t, c in conn.execute(tag_q).tuples()],
+        "authors": int(authors),
+        "accounts": int(
+            conn.execute(sa.select(sa.func.count()).select_from(accounts)).scalar_one()
+        ),
+        "raw_records": int(
+            conn.execute(sa.select(sa.func.count()).select_from(raw_records)).scalar_one()
+        ),
+        "imports": int(conn.execute(sa.select(sa.func.count()).select_from(imports)).scalar_one()),
+        "first_post_at": utc(span[0]).isoformat() if span[0] else None,
+        "last_post_at": utc(span[1]).isoformat() if span[1] else None,
+    }
+
+
+_POST_COLS = [
+    posts.c.id,
+    posts.c.platform,
+    posts.c.platform_id,
+    posts.c.url,
+    posts.c.author_id,
+    posts.c.author_handle,
+    posts.c.created_at,
+    posts.c.text,
+    posts.c.lang,
+    posts.c.kind,
+    posts.c.reply_to_id,
+    posts.c.reply_to_author_id,
+    posts.c.quote_of_id,
+    posts.c.repost_of_id,
+    posts.c.conversation_id,
+    posts.c.likes,
+    posts.c.reposts,
+    posts.c.replies,
+    posts.c.quotes,
+    posts.c.views,
+    posts.c.entities,
+    posts.c.extras,
+]
+
+
+def _row_to_post(row: Any, author: Account | None = None) -> Post:
+    ent = row.entities or {}
+    return Post(
+        platform=row.platform,
+        platform_id=row.platform_id,
+        created_at=utc(row.created_at),
+        text=row.text,
+        author_id=row.author_id,
+        author_handle=row.author_handle,
+        url=row.url,
+        lang=row.lang,
+        kind=row.kind,
+        hashtags=tuple(ent.get("hashtags", ())),
+        mentions=tuple(ent.get("mentions", ())),
+        links=tuple(ent.get("links", ())),
+        media=tuple(Media(**m) for m in ent.get("media", ())),
+        reply_to_id=row.reply_to_id,
+        reply_to_author_id=row.reply_to_author_id,
+        quote_of_id=row.quote_of_id,
+        repost_of_id=row.repost_of_id,
+        conversation_id=row.conversation_id,
+        likes=row.likes,
+        reposts=row.reposts,
+        replies=row.replies,
+        quotes=row.quotes,
+        views=row.views,
+        author=author,
+        extras=row.extras or {},
+    )
+
+
+def iter_posts(
+    conn: sa.Connection,
+    sel: Selection | None = None,
+    *,
+    order: str = "created_at",
+    limit: int | None = None,
+    chunk: int = 5000,
+) -> Iterator[tuple[int, Post]]:
+    """Stream (store id, Post) for a selection without holding it in memory.
+
+    Pages by keyset on (created_at, id) — or on id alone with order="id" — so a large
+    export never uses OFFSET and never keeps a server-side cursor open across yields.
+    """
+    cond = where(conn, sel or Selection())
+    last: tuple[Any, ...] | None = None
+    seen = 0
+    while True:
+        q = sa.select(*_POST_COLS).where(*cond)
+        if order == "id":
+            if last is not None:
+                q = q.where(posts.c.id > last[0])
+            q = q.order_by(posts.c.id)
+        else:
+            if last is not None:
+                q = q.where(
+                    sa.or_(
+                        posts.c.created_at > last[1],
+                        sa.and_(posts.c.created_at == last[1], posts.c.id > last[0]),
+                    )
+                )
+            q = q.order_by(posts.c.created_at, posts.c.id)
+        page = limit - seen if limit is not None else chunk
+        rows = conn.execute(q.limit(min(chunk, page))).all()
+        if not rows:
+            return
+        for row in rows:
+            yield row.id, _row_to_post(row)
+        seen += len(rows)
+        if limit is not None and seen >= limit:
+            return
+        last = (rows[-1].id, rows[-1].created_at)
+
+
+def search(
+    conn: sa.Connection, sel: Selection, limit: int = 50, newest_first: bool = True
+) -> list[Post]:
+    """Posts matching a selection, newest first (the CLI's `search`)."""
+    order = posts.c.created_at.desc() if newest_first else posts.c.created_at
+    q = sa.select(*_POST_COLS).where(*where(conn, sel)).order_by(order, posts.c.id).limit(limit)
+    return [_row_to_post(r) for r in conn.execute(q)]

@@ -1,0 +1,179 @@
+"""The database schema as SQLAlchemy Core tables.
+
+This module describes the *current* schema; the Alembic migrations in
+`radsocial/store/migrations/versions` build it step by step, and a test checks that the
+two agree. Backend-specific objects (SQLite FTS5, PostgreSQL tsvector) live in the
+migrations and `radsocial.store.dialect`, not here.
+
+Design notes
+- Post ids are allocated by the store (not by autoincrement) so that a batch can write
+  posts and their child rows in one pass with `executemany`.
+- Hashtags, mentions and links are stored twice on purpose: as JSON on the post row
+  (reading a post back is one row) and in child tables (indexed, for counting).
+- The raw payload is kept zstd-compressed, once per record (an X v2 page holds up to
+  500 posts), keyed by its SHA-1 so that re-importing a file adds nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Sequence,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+raw_records = Table(
+    "raw_records",
+    metadata,
+    Column("id", BigInteger, Sequence("raw_records_id_seq"), primary_key=True, autoincrement=False),
+    Column("sha1", String(40), nullable=False, unique=True),
+    Column("format", String(40), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("line", Integer),
+    Column("received_at", DateTime(timezone=True)),
+    Column("read_at", DateTime(timezone=True), nullable=False),
+    Column("tool_version", String(20), nullable=False),
+    Column("import_id", Integer),
+    Column("meta", JSON),
+    Column("size", Integer, nullable=False),
+    Column("payload", LargeBinary, nullable=False),  # zstd
+)
+
+posts = Table(
+    "posts",
+    metadata,
+    Column("id", BigInteger, Sequence("posts_id_seq"), primary_key=True, autoincrement=False),
+    Column("platform", String(16), nullable=False),
+    Column("platform_id", String(200), nullable=False),
+    Column("url", Text),
+    Column("author_id", String(200)),
+    Column("author_handle", String(200)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("lang", String(16)),
+    Column("kind", String(10), nullable=False),
+    Column("reply_to_id", String(200)),
+    Column("reply_to_author_id", String(200)),
+    Column("quote_of_id", String(200)),
+    Column("repost_of_id", String(200)),
+    Column("conversation_id", String(200)),
+    Column("likes", BigInteger),
+    Column("reposts", BigInteger),
+    Column("replies", BigInteger),
+    Column("quotes", BigInteger),
+    Column("views", BigInteger),
+    Column("n_hashtags", SmallInteger, nullable=False),
+    Column("n_mentions", SmallInteger, nullable=False),
+    Column("n_links", SmallInteger, nullable=False),
+    Column("n_media", SmallInteger, nullable=False),
+    Column("entities", JSON, nullable=False),  # {"hashtags","mentions","links","media"}
+    Column("extras", JSON),
+    Column("raw_id", BigInteger, ForeignKey("raw_records.id")),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("platform", "platform_id", name="uq_posts_platform_id"),
+    Index("ix_posts_created_at", "created_at"),
+    Index("ix_posts_author", "platform", "author_handle"),
+    Index("ix_posts_kind", "kind"),
+)
+
+post_hashtags = Table(
+    "post_hashtags",
+    metadata,
+    Column("post_id", BigInteger, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag", String(280), primary_key=True),  # lowercase, without '#'
+    Index("ix_post_hashtags_tag", "tag", "post_id"),
+)
+
+post_mentions = Table(
+    "post_mentions",
+    metadata,
+    Column("post_id", BigInteger, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("handle", String(200), primary_key=True),  # lowercase, without '@'
+    Index("ix_post_mentions_handle", "handle", "post_id"),
+)
+
+post_links = Table(
+    "post_links",
+    metadata,
+    Column("post_id", BigInteger, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("url", Text, primary_key=True),
+    Column("domain", String(253)),
+    Index("ix_post_links_domain", "domain"),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", BigInteger, Sequence("accounts_id_seq"), primary_key=True, autoincrement=False),
+    Column("platform", String(16), nullable=False),
+    Column("account_id", String(200), nullable=False),  # '@handle' when only a handle is known
+    Column("handle", String(200)),
+    Column("name", Text),
+    Column("bio", Text),
+    Column("followers", BigInteger),
+    Column("following", BigInteger),
+    Column("posts_count", BigInteger),
+    Column("verified", Boolean),
+    Column("created_at", DateTime(timezone=True)),
+    Column("location", Text),
+    Column("url", Text),
+    Column("first_seen", DateTime(timezone=True)),
+    Column("last_seen", DateTime(timezone=True)),
+    UniqueConstraint("platform", "account_id", name="uq_accounts_platform_id"),
+    Index("ix_accounts_handle", "platform", "handle"),
+)
+
+account_snapshots = Table(
+    "account_snapshots",
+    metadata,
+    Column(
+        "account_pk", BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("observed_on", Date, primary_key=True),
+    Column("handle", String(200)),
+    Column("name", Text),
+    Column("bio", Text),
+    Column("followers", BigInteger),
+    Column("following", BigInteger),
+    Column("posts_count", BigInteger),
+    Column("verified", Boolean),
+    Column("location", Text),
+    Column("url", Text),
+)
+
+imports = Table(
+    "imports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("status", String(16), nullable=False),  # running, completed, interrupted, failed
+    Column("paths", JSON, nullable=False),
+    Column("format", String(40)),
+    Column("options", JSON),
+    Column("files", Integer, nullable=False, default=0),
+    Column("records", Integer, nullable=False, default=0),
+    Column("posts_read", Integer, nullable=False, default=0),
+    Column("new", Integer, nullable=False, default=0),
+    Column("duplicate", Integer, nullable=False, default=0),
+    Column("rejected", Integer, nullable=False, default=0),
+    Column("warnings", Integer, nullable=False, default=0),
+    Column("quarantine", Text),
+    Column("tool_version", String(20), nullable=False),
+)

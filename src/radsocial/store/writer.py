@@ -1,0 +1,384 @@
+"""Writing batches of raw records and posts: one transaction per batch.
+
+A batch is written whole or not at all, so a crash or Ctrl-C leaves the database as it
+was after the previous batch, and running the import again completes it: raw records
+are keyed by their SHA-1 and posts by (platform, platform_id), so nothing is doubled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+import zstandard
+
+from radsocial import __version__
+from radsocial.models import Account, Post, RawRecord, utcnow
+from radsocial.store.dialect import allocate_ids, insert_ignore
+from radsocial.store.schema import (
+    account_snapshots,
+    accounts,
+    post_hashtags,
+    post_links,
+    post_mentions,
+    posts,
+    raw_records,
+)
+
+_CHUNK = 900  # keys per IN (...) query; well under every backend's parameter limit
+_METRICS = ("likes", "reposts", "replies", "quotes", "views")
+_compressor = zstandard.ZstdCompressor(level=3)
+_decompressor = zstandard.ZstdDecompressor()
+
+
+@dataclass(slots=True)
+class BatchCounts:
+    posts: int = 0  # posts read in the batch (duplicates within it included)
+    new: int = 0
+    duplicate: int = 0
+    updated: int = 0  # duplicates whose metrics (or, on renormalize, fields) changed
+    raw_new: int = 0
+    accounts_new: int = 0
+
+
+def decompress(payload: bytes) -> bytes:
+    return _decompressor.decompress(payload)
+
+
+def _chunks(seq: Sequence[Any], n: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(seq), n):
+        yield seq[i : i + n]
+
+
+def _domain(url: str) -> str | None:
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    if host and host.startswith("www."):
+        host = host[4:]
+    return host
+
+
+def _entities(p: Post) -> dict[str, Any]:
+    return {
+        "hashtags": list(p.hashtags),
+        "mentions": list(p.mentions),
+        "links": list(p.links),
+        "media": [{"type": m.type, "url": m.url, "alt": m.alt, "key": m.key} for m in p.media],
+    }
+
+
+def _post_row(p: Post, pid: int, raw_id: int | None, now: datetime) -> dict[str, Any]:
+    return {
+        "id": pid,
+        "platform": p.platform,
+        "platform_id": p.platform_id,
+        "url": p.url,
+        "author_id": p.author_id,
+        "author_handle": p.author_handle,
+        "created_at": p.created_at,
+        "text": p.text,
+        "lang": p.lang,
+        "kind": p.kind,
+        "reply_to_id": p.reply_to_id,
+        "reply_to_author_id": p.reply_to_author_id,
+        "quote_of_id": p.quote_of_id,
+        "repost_of_id": p.repost_of_id,
+        "conversation_id": p.conversation_id,
+        "likes": p.likes,
+        "reposts": p.reposts,
+        "replies": p.replies,
+        "quotes": p.quotes,
+        "views": p.views,
+        "n_hashtags": len(p.hashtags),
+        "n_mentions": len(p.mentions),
+        "n_links": len(p.links),
+        "n_media": len(p.media),
+        "entities": _entities(p),
+        "extras": dict(p.extras) if p.extras else None,
+        "raw_id": raw_id,
+        "imported_at": now,
+    }
+
+
+def _child_rows(
+    p: Post,
+    pid: int,
+    tags: list[dict[str, Any]],
+    ments: list[dict[str, Any]],
+    links: list[dict[str, Any]],
+) -> None:
+    if p.hashtags:
+        for t in {h.lower() for h in p.hashtags}:
+            tags.append({"post_id": pid, "tag": t})
+    if p.mentions:
+        for m in {h.lower() for h in p.mentions}:
+            ments.append({"post_id": pid, "handle": m})
+    if p.links:
+        for u in dict.fromkeys(p.links):
+            links.append({"post_id": pid, "url": u, "domain": _domain(u)})
+
+
+def write_raw(
+    conn: sa.Connection, raws: Sequence[RawRecord], import_id: int | None
+) -> tuple[list[int], int]:
+    """Store raw records not stored before; return each one's id and how many were new."""
+    shas = [hashlib.sha1(r.payload).hexdigest() for r in raws]
+    existing: dict[str, int] = {}
+    unique = list(dict.fromkeys(shas))
+    for chunk in _chunks(unique):
+        q = sa.select(raw_records.c.sha1, raw_records.c.id).where(raw_records.c.sha1.in_(chunk))
+        for sha, rid in conn.execute(q):
+            existing[sha] = rid
+    seen: set[str] = set()
+    new_idx: list[int] = []
+    for i, s in enumerate(shas):
+        if s not in existing and s not in seen:
+            seen.add(s)
+            new_idx.append(i)
+    ids = allocate_ids(conn, raw_records, len(new_idx))
+    now = utcnow()
+    rows = []
+    for i, rid in zip(new_idx, ids, strict=True):
+        r = raws[i]
+        existing[shas[i]] = rid
+        rows.append(
+            {
+                "id": rid,
+                "sha1": shas[i],
+                "format": r.format,
+                "source": r.source,
+                "line": r.line,
+                "received_at": r.received_at,
+                "read_at": now,
+                "tool_version": r.tool_version or __version__,
+                "import_id": import_id,
+                "meta": dict(r.meta) if r.meta else None,
+                "size": len(r.payload),
+                "payload": _compressor.compress(r.payload),
+            }
+        )
+    if rows:
+        conn.execute(raw_records.insert(), rows)
+    return [existing[s] for s in shas], len(rows)
+
+
+def write_posts(
+    conn: sa.Connection,
+    batch: Sequence[tuple[Post, int | None]],
+    *,
+    replace: bool = False,
+) -> BatchCounts:
+    """Upsert posts (with the id of the raw record each came from).
+
+    New posts are inserted with their hashtags, mentions and links. A post already
+    stored keeps its row; only its engagement metrics are refreshed when the new payload
+    has them and they changed. With `replace=True` (renormalize) every field and child
+    row is rewritten from the new normalization.
+    """
+    counts = BatchCounts(posts=len(batch))
+    latest: dict[tuple[str, str], tuple[Post, int | None]] = {}
+    for item in batch:
+        latest[item[0].key] = item
+    counts.duplicate = len(batch) - len(latest)
+
+    existing: dict[tuple[str, str], tuple[Any, ...]] = {}
+    by_platform: dict[str, list[str]] = {}
+    for platform, pid in latest:
+        by_platform.setdefault(platform, []).append(pid)
+    cols = [posts.c.platform, posts.c.platform_id, posts.c.id, *(posts.c[m] for m in _METRICS)]
+    for platform, ids in by_platform.items():
+        for chunk in _chunks(ids):
+            q = sa.select(*cols).where(posts.c.platform == platform, posts.c.platform_id.in_(chunk))
+            for row in conn.execute(q):
+                existing[(row[0], row[1])] = tuple(row[2:])
+
+    now = utcnow()
+    fresh = [item for key, item in latest.items() if key not in existing]
+    new_ids = allocate_ids(conn, posts, len(fresh))
+    rows: list[dict[str, Any]] = []
+    tags: list[dict[str, Any]] = []
+    ments: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
+    for (p, raw_id), pid in zip(fresh, new_ids, strict=True):
+        rows.append(_post_row(p, pid, raw_id, now))
+        _child_rows(p, pid, tags, ments, links)
+    counts.new = len(rows)
+    counts.duplicate += len(latest) - len(rows)
+
+    updates: list[dict[str, Any]] = []
+    replaced: list[dict[str, Any]] = []
+    for key, (p, raw_id) in latest.items():
+        old = existing.get(key)
+        if old is None:
+            continue
+        pid = old[0]
+        if replace:
+            row = _post_row(p, pid, raw_id, now)
+            row["b_id"] = row.pop("id")
+            replaced.append(row)
+            _child_rows(p, pid, tags, ments, links)
+            continue
+        fresh_metrics = [getattr(p, m) for m in _METRICS]
+        if any(v is not None and v != o for v, o in zip(fresh_metrics, old[1:], strict=True)):
+            upd = {"b_id": pid}
+            for m, v, o in zip(_METRICS, fresh_metrics, old[1:], strict=True):
+                upd["b_" + m] = v if v is not None else o
+            updates.append(upd)
+    if rows:
+        conn.execute(posts.insert(), rows)
+    if updates:
+        stmt = (
+            posts.update()
+            .where(posts.c.id == sa.bindparam("b_id"))
+            .values({m: sa.bindparam("b_" + m) for m in _METRICS})
+        )
+        conn.execute(stmt, updates)
+        counts.updated = len(updates)
+    if replaced:
+        ids = [r["b_id"] for r in replaced]
+        for child in (post_hashtags, post_mentions, post_links):
+            for chunk in _chunks(ids):
+                conn.execute(child.delete().where(child.c.post_id.in_(chunk)))
+        names = [c for c in replaced[0] if c != "b_id"]
+        stmt = (
+            posts.update()
+            .where(posts.c.id == sa.bindparam("b_id"))
+            .values({c: sa.bindparam(c + "_v") for c in names})
+        )
+        conn.execute(
+            stmt, [{"b_id": r["b_id"], **{c + "_v": r[c] for c in names}} for r in replaced]
+        )
+        counts.updated = len(replaced)
+    if tags:
+        conn.execute(post_hashtags.insert(), tags)
+    if ments:
+        conn.execute(post_mentions.insert(), ments)
+    if links:
+        conn.execute(post_links.insert(), links)
+    return counts
+
+
+def _account_key(a: Account) -> tuple[str, str] | None:
+    if a.account_id:
+        return (a.platform, a.account_id)
+    if a.handle:
+        return (a.platform, "@" + a.handle.lower())
+    return None
+
+
+_ACCOUNT_FIELDS = (
+    "handle",
+    "name",
+    "bio",
+    "followers",
+    "following",
+    "posts_count",
+    "verified",
+    "location",
+    "url",
+)
+
+
+def write_accounts(conn: sa.Connection, observed: Iterable[Account]) -> int:
+    """Upsert accounts (latest values win) and add one dated snapshot per account-day."""
+    latest: dict[tuple[str, str], Account] = {}
+    snaps: dict[tuple[tuple[str, str], date], Account] = {}
+    for a in observed:
+        key = _account_key(a)
+        if key is None or a.observed_at is None:
+            continue
+        prev = latest.get(key)
+        if prev is None or (prev.observed_at is not None and a.observed_at >= prev.observed_at):
+            latest[key] = a
+        snaps[(key, a.observed_at.date())] = a
+    if not latest:
+        return 0
+    existing: dict[tuple[str, str], tuple[Any, ...]] = {}
+    by_platform: dict[str, list[str]] = {}
+    for platform, aid in latest:
+        by_platform.setdefault(platform, []).append(aid)
+    for platform, ids in by_platform.items():
+        for chunk in _chunks(ids):
+            q = sa.select(
+                accounts.c.account_id, accounts.c.id, accounts.c.first_seen, accounts.c.last_seen
+            ).where(accounts.c.platform == platform, accounts.c.account_id.in_(chunk))
+            for row in conn.execute(q):
+                existing[(platform, row[0])] = tuple(row[1:])
+    fresh = [(k, a) for k, a in latest.items() if k not in existing]
+    ids = allocate_ids(conn, accounts, len(fresh))
+    pks: dict[tuple[str, str], int] = {k: v[0] for k, v in existing.items()}
+    rows = []
+    for (key, a), pk in zip(fresh, ids, strict=True):
+        pks[key] = pk
+        row = {f: getattr(a, f) for f in _ACCOUNT_FIELDS}
+        row.update(
+            id=pk,
+            platform=key[0],
+            account_id=key[1],
+            created_at=a.created_at,
+            first_seen=a.observed_at,
+            last_seen=a.observed_at,
+        )
+        rows.append(row)
+    if rows:
+        conn.execute(accounts.insert(), rows)
+    updates = []
+    for key, (pk, first, last) in existing.items():
+        a = latest[key]
+        obs = a.observed_at
+        assert obs is not None
+        newer = last is None or obs > _aware(last)
+        older = first is None or obs < _aware(first)
+        if not (newer or older):
+            continue
+        upd: dict[str, Any] = {"b_id": pk, "b_first": first, "b_last": last}
+        if older:
+            upd["b_first"] = obs
+        if newer:
+            upd["b_last"] = obs
+        updates.append((newer, a, upd))
+    if updates:
+        stmt = (
+            accounts.update()
+            .where(accounts.c.id == sa.bindparam("b_id"))
+            .values(first_seen=sa.bindparam("b_first"), last_seen=sa.bindparam("b_last"))
+        )
+        conn.execute(stmt, [u for _, _, u in updates])
+        full = [
+            {"b_id": u["b_id"], **{"v_" + f: getattr(a, f) for f in _ACCOUNT_FIELDS}}
+            for newer, a, u in updates
+            if newer
+        ]
+        if full:
+            stmt = (
+                accounts.update()
+                .where(accounts.c.id == sa.bindparam("b_id"))
+                .values(
+                    {
+                        f: sa.func.coalesce(sa.bindparam("v_" + f), accounts.c[f])
+                        for f in _ACCOUNT_FIELDS
+                    }
+                )
+            )
+            conn.execute(stmt, full)
+    snap_rows = []
+    for (key, day), a in snaps.items():
+        row = {f: getattr(a, f) for f in _ACCOUNT_FIELDS}
+        row.update(account_pk=pks[key], observed_on=day)
+        snap_rows.append(row)
+    conn.execute(insert_ignore(conn, account_snapshots), snap_rows)
+    return len(rows)
+
+
+def _aware(dt: datetime) -> datetime:
+    # SQLite hands back naive datetimes (stored as UTC); PostgreSQL aware ones.
+    from radsocial.models import utc
+
+    return utc(dt)
