@@ -17,6 +17,7 @@ Two kinds of format exist:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -196,3 +197,40 @@ def is_post_link(url: str) -> bool:
     if u.startswith(("twitter.com/", "x.com/")) and "/status/" in u:
         return True
     return u.startswith("bsky.app/profile/") and "/post/" in u
+
+
+def unescape_entities(text: str) -> str:
+    """Undo the HTML escaping X applies to post text (&amp; &lt; &gt; only).
+
+    X escapes exactly these three characters in `text`/`full_text`; a full HTML
+    unescape would also turn a literal "&copy" the user typed into "©".
+    """
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+# Hashtags and mentions as X and most clients recognise them in plain text: not glued
+# to a preceding word character (so "a#b" and "me@example.org" are not matches).
+HASHTAG_RE = re.compile(r"(?<![\w&/#])[#＃]([^\W\d_][\w]*|\d+[^\W\d_][\w]*)", re.UNICODE)
+MENTION_RE = re.compile(r"(?<![\w@/])[@＠]([A-Za-z0-9_]{1,30})")
+URL_RE = re.compile(r"https?://[^\s<>\"'\u2026]+", re.IGNORECASE)
+
+
+def text_hashtags(text: str) -> tuple[str, ...]:
+    """Hashtags found in plain text, in order, without '#', de-duplicated."""
+    if "#" not in text and "＃" not in text:
+        return ()
+    return tuple(dict.fromkeys(HASHTAG_RE.findall(text)))
+
+
+def text_mentions(text: str) -> tuple[str, ...]:
+    """@handles found in plain text, in order, without '@', de-duplicated."""
+    if "@" not in text and "＠" not in text:
+        return ()
+    return tuple(dict.fromkeys(MENTION_RE.findall(text)))
+
+
+def text_links(text: str) -> tuple[str, ...]:
+    """http(s) URLs in plain text, trailing punctuation removed."""
+    if "http" not in text.lower():
+        return ()
+    return tuple(dict.fromkeys(u.rstrip(".,;:!?)]}'\"") for u in URL_RE.findall(text)))

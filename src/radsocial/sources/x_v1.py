@@ -15,7 +15,14 @@ from datetime import datetime
 from typing import Any
 
 from radsocial.models import Account, Media, Post
-from radsocial.sources.base import Context, Format, NormalizeError, parse_twitter_date
+from radsocial.sources.base import (
+    Context,
+    Format,
+    NormalizeError,
+    parse_twitter_date,
+    text_hashtags,
+    unescape_entities,
+)
 
 _STREAM_CONTROL = (
     "delete",
@@ -65,6 +72,8 @@ def _status(s: dict[str, Any], ctx: Context, out: list[Post]) -> Post:
         text = s.get("full_text") or s.get("text") or ""
         ent = s.get("entities") or {}
         xent = s.get("extended_entities") or {}
+    if "&" in text:
+        text = unescape_entities(text)
     u = s.get("user") or {}
     author = _user(u, ctx.received_at) if u else None
     kind = "original"
@@ -83,6 +92,8 @@ def _status(s: dict[str, Any], ctx: Context, out: list[Post]) -> Post:
     else:
         tags = tuple(h["text"] for h in ent.get("hashtags") or ())
         ments = tuple(m["screen_name"] for m in ent.get("user_mentions") or ())
+        if not tags:  # some exports strip entities: read them from the text instead
+            tags = text_hashtags(text)
         links = tuple(
             dict.fromkeys(u.get("expanded_url") or u["url"] for u in ent.get("urls") or ())
         )

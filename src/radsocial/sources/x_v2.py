@@ -21,7 +21,13 @@ from datetime import datetime
 from typing import Any
 
 from radsocial.models import Account, Media, Post
-from radsocial.sources.base import Context, Format, NormalizeError, snowflake_time
+from radsocial.sources.base import (
+    Context,
+    Format,
+    NormalizeError,
+    snowflake_time,
+    unescape_entities,
+)
 
 _fromiso = datetime.fromisoformat
 _KIND = {"retweeted": "repost", "quoted": "quote", "replied_to": "reply"}
@@ -78,20 +84,37 @@ class _Page:
 
 
 def _entities(
-    ent: dict[str, Any] | None,
+    ent: dict[str, Any] | None, resolved: dict[str, str] | None = None
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Hashtags, mentions and links of a tweet's entities.
+
+    URL entities carrying a media_key are the attached photo or video itself (it is in
+    `media`). A link is the unwound URL (where a shortener finally led) when X resolved
+    it, else the expanded one; `resolved` maps t.co URLs to unwound URLs known from
+    elsewhere (a retweet often carries the resolution its original lacks).
+    """
     if not ent:
         return (), (), ()
     tags = tuple(h["tag"] for h in ent.get("hashtags") or () if "tag" in h)
     ments = tuple(m["username"] for m in ent.get("mentions") or () if "username" in m)
-    links = tuple(
-        dict.fromkeys(
-            u.get("unwound_url") or u.get("expanded_url") or u["url"]
-            for u in ent.get("urls") or ()
-            if "url" in u or "expanded_url" in u
-        )
-    )
-    return tags, ments, links
+    links: dict[str, None] = {}
+    for u in ent.get("urls") or ():
+        if "media_key" in u:
+            continue
+        short = u.get("url")
+        best = u.get("unwound_url") or (resolved or {}).get(short or "") or u.get("expanded_url")
+        best = best or short
+        if best:
+            links[best] = None
+    return tags, ments, tuple(links)
+
+
+def _unwound(ent: dict[str, Any] | None) -> dict[str, str]:
+    return {
+        u["url"]: u["unwound_url"]
+        for u in (ent or {}).get("urls") or ()
+        if "url" in u and u.get("unwound_url")
+    }
 
 
 def _media(t: dict[str, Any], page: _Page) -> tuple[Media, ...]:
@@ -124,6 +147,8 @@ def _tweet(t: dict[str, Any], page: _Page, out: list[Post]) -> Post:
     text = t.get("text")
     if text is None:
         raise NormalizeError(f"tweet {tid} has no text")
+    if "&" in text:
+        text = unescape_entities(text)
     kind = "original"
     reply_to = quote_of = repost_of = None
     orig: dict[str, Any] | None = None
@@ -152,8 +177,8 @@ def _tweet(t: dict[str, Any], page: _Page, out: list[Post]) -> Post:
         # original's, prefixed as the client shows it.
         oauthor = page.account(orig.get("author_id"), orig.get("author"))
         if oauthor is not None and oauthor.handle:
-            text = f"RT @{oauthor.handle}: {orig.get('text', '')}"
-            otags, oments, olinks = _entities(orig.get("entities"))
+            text = f"RT @{oauthor.handle}: {unescape_entities(orig.get('text', ''))}"
+            otags, oments, olinks = _entities(orig.get("entities"), _unwound(t.get("entities")))
             tags, links = otags, olinks
             ments = (oauthor.handle, *(m for m in oments if m != oauthor.handle))
         if "text" in orig and orig is not page.tweets.get(repost_of):
@@ -260,11 +285,13 @@ class XV2Format(Format):
             if rules:
                 p.extras = {
                     **p.extras,
-                    "matching_rules": [r.get("tag") or r.get("id") for r in rules],
+                    "matching_rules": [str(r.get("tag") or r.get("id")) for r in rules],
                 }
             out.append(p)
+        emitted = {p.platform_id for p in out}
         for t in page.tweets.values():
-            out.append(_tweet(t, page, out))
+            if t["id"] not in emitted:  # twarc may repeat page tweets in includes
+                out.append(_tweet(t, page, out))
         errors = obj.get("errors")
         if errors:
             ctx.warnings.append(f"{len(errors)} API errors in page: {_summarize_errors(errors)}")
