@@ -241,6 +241,15 @@ class Importer:
                 self._reject(fr, rec.line, rec.error, rec.payload)
                 continue
             fmt = current if current is not None and current.sniff(rec.value) else None
+            if fmt is None and self.forced is not None:
+                self._reject(
+                    fr,
+                    rec.line,
+                    f"not a {self.forced.name} record (--format {self.forced.name}); "
+                    "leave --format out to detect the format",
+                    rec.payload,
+                )
+                continue
             if fmt is None:
                 fmt = next((f for f in candidates if f.sniff(rec.value)), None)
                 if fmt is None:

@@ -28,6 +28,7 @@ FORMATS: tuple[str, ...] = (
     "radsocial.sources.x_v1:XV1Format",
     "radsocial.sources.bluesky:BlueskyFormat",
     "radsocial.sources.bluesky:JetstreamFormat",
+    "radsocial.sources.bluesky:TapFormat",
     "radsocial.sources.mastodon:MastodonFormat",
     "radsocial.sources.reddit:RedditFormat",
     "radsocial.sources.csv_export:CsvFormat",

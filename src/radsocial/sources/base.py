@@ -104,6 +104,14 @@ def parse_iso(value: str | None) -> datetime | None:
     """
     if not value:
         return None
+    try:  # fast path: most timestamps are what fromisoformat reads (3.11 takes "Z")
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        pass
+    else:
+        if dt.tzinfo is UTC:
+            return dt
+        return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
     s = value.strip()
     if s.endswith(("Z", "z")):
         s = s[:-1] + "+00:00"

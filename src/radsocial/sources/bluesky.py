@@ -18,6 +18,8 @@ no handle and no counts. The mapping is documented in docs/sources/bluesky.md.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from radsocial.models import Account, Media, Post
@@ -46,6 +48,7 @@ _EXTERNAL = "app.bsky.embed.external"
 _RECORD = "app.bsky.embed.record"
 _RECORD_WITH_MEDIA = "app.bsky.embed.recordWithMedia"
 _VIEW_RECORD = "app.bsky.embed.record#viewRecord"
+_LINKS_EMBED = "app.bsky.embed.links"
 
 _REASON_REPOST = "app.bsky.feed.defs#reasonRepost"
 
@@ -60,6 +63,14 @@ _MAX_QUOTE_DEPTH = 4
 
 #: Top-level keys that may sit beside an empty `posts` / `feed` list in an envelope.
 _ENVELOPE_KEYS = frozenset({"posts", "feed", "cursor", "hitsTotal", "uri", "cid"})
+
+
+def _ts(value: str) -> datetime:
+    """A required timestamp (parse_iso raises NormalizeError on an unreadable one)."""
+    dt = parse_iso(value)
+    if dt is None:
+        raise NormalizeError("empty timestamp")
+    return dt
 
 
 # ----------------------------------------------------------------------------- sniffing
@@ -82,10 +93,13 @@ def _is_feed_item(obj: Any) -> bool:
 
 
 def _is_thread(obj: Any) -> bool:
-    if type(obj) is dict:
-        return "post" in obj or "parent" in obj or "replies" in obj
+    if type(obj) is dict:  # threadViewPost, or notFoundPost / blockedPost
+        t = obj.get("$type")
+        return _is_post_view(obj.get("post")) or (
+            type(t) is str and t.startswith("app.bsky.feed.defs#")
+        )
     if type(obj) is list:  # getPostThreadV2: [{"uri", "depth", "value": {...}}]
-        return not obj or (type(obj[0]) is dict and "depth" in obj[0] and "value" in obj[0])
+        return bool(obj) and type(obj[0]) is dict and "depth" in obj[0] and "value" in obj[0]
     return False
 
 
@@ -118,6 +132,23 @@ def _post_url(handle: str | None, did: str, uri: str) -> str:
     return f"{_PROFILE}{who}/post/{_rkey(uri)}"
 
 
+_TID_CHARS = "234567abcdefghijklmnopqrstuvwxyz"
+_TID_VALUE = {c: i for i, c in enumerate(_TID_CHARS)}
+
+
+def tid_time(tid: str) -> datetime | None:
+    """The time a TID (record key / repo rev) encodes, or None if it is not a TID."""
+    if len(tid) != 13:
+        return None
+    n = 0
+    try:
+        for c in tid:
+            n = (n << 5) | _TID_VALUE[c]
+        return from_epoch((n >> 10) / 1_000_000)
+    except (KeyError, OverflowError, OSError, ValueError):
+        return None
+
+
 def _blob_cid(blob: Any) -> str | None:
     """The CID of a blob: `{"$type": "blob", "ref": {"$link": cid}}`, or a legacy form."""
     if type(blob) is dict:
@@ -132,7 +163,7 @@ def _blob_cid(blob: Any) -> str | None:
     return None
 
 
-def _account(profile: dict, observed_at) -> Account:
+def _account(profile: dict, observed_at: datetime | None) -> Account:
     return Account(
         platform=PLATFORM,
         account_id=profile["did"],
@@ -143,38 +174,67 @@ def _account(profile: dict, observed_at) -> Account:
     )
 
 
-def _parse_or_none(value: Any):
+def _parse_or_none(value: Any) -> datetime | None:
     if type(value) is not str:
         return None
     try:
-        return parse_iso(value)
+        return _ts(value)
     except NormalizeError:
         return None
 
 
-def _created_at(record: dict, fallback: str | None, ctx: Context, what: str):
-    """record.createdAt, else the `fallback` timestamp (indexedAt); raises when neither."""
+def _created_at(record: dict, indexed: Any, uri: str, ctx: Context, where: str) -> datetime:
+    """record.createdAt, else indexedAt; raises NormalizeError when neither is there.
+
+    A few clients write impossible dates (year 0) that the AppView copies into indexedAt
+    too; then the time in the record key (a TID the client generated) is used.
+    """
     value = record.get("createdAt")
+    bad = None
     if type(value) is str and value:
         try:
-            return parse_iso(value)
+            return _ts(value)
         except NormalizeError:
-            if not fallback:
-                raise
-            ctx.warnings.append(f"{what}: unreadable createdAt {value!r}; used indexedAt")
-    if fallback:
-        return parse_iso(fallback)
-    raise NormalizeError(f"{what}: missing 'record.createdAt'")
+            bad = value
+    if type(indexed) is str and indexed:
+        try:
+            created = _ts(indexed)
+        except NormalizeError:
+            created = None
+        if created is not None:
+            if bad is not None:
+                ctx.warnings.append(f"{where}: unreadable createdAt {bad!r}; used indexedAt")
+            return created
+    if bad is None:
+        raise NormalizeError(f"{where}: missing 'record.createdAt' of {uri}")
+    created = tid_time(_rkey(uri))
+    if created is None:
+        raise NormalizeError(f"{where}: unreadable createdAt {bad!r} of {uri}")
+    ctx.warnings.append(f"{where}: unreadable createdAt {bad!r}; used the record key's time")
+    return created
 
 
 # ------------------------------------------------------------------- record content
 
 
+_HANDLE_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+
+
+def _handle_from(btext: bytes, at: int) -> str:
+    """The handle written right after the '@' at byte `at` (letters, digits, '.', '-')."""
+    end = at + 1
+    n = len(btext)
+    while end < n and btext[end] in _HANDLE_BYTES:
+        end += 1
+    return btext[at + 1 : end].decode("ascii").rstrip(".").lower()
+
+
 def _mention_handle(btext: bytes, index: Any) -> str | None:
     """The handle a mention facet covers: its UTF-8 byte range of the text, minus '@'.
 
-    Some clients write ranges off by one or a few bytes; the '@' is looked for inside
-    the range, then just before it, as twitwi does.
+    Some clients write ranges that are off by a few bytes. When the range does not start
+    with '@', the handle is read after the nearest '@' (inside the range, else the next
+    one after it, else the last one before it) instead of returning the wrong text.
     """
     if type(index) is not dict:
         return None
@@ -182,37 +242,55 @@ def _mention_handle(btext: bytes, index: Any) -> str | None:
     end = index.get("byteEnd")
     if type(start) is not int or type(end) is not int or end <= start or start < 0:
         return None
-    chunk = btext[start:end]
-    if not chunk.startswith(b"@"):
-        at = btext.find(b"@", start, end)
-        if at != -1:
-            chunk = btext[at : at + end - start]
-        elif start > 0 and btext[start - 1 : start] == b"@":
-            chunk = btext[start - 1 : end]
-    handle = chunk.decode("utf-8", "ignore").strip().lstrip("@").strip().lower()
-    return handle or None
+    if btext[start : start + 1] == b"@":
+        handle = btext[start + 1 : end].decode("utf-8", "ignore").strip().lower()
+        return handle or None
+    at = btext.find(b"@", start)
+    if at == -1:
+        at = btext.rfind(b"@", 0, start)
+    if at == -1:
+        return None
+    return _handle_from(btext, at) or None
 
 
-def _odd_feature(feat: dict) -> tuple[str, str] | None:
+def _tag_values(feat: dict, facet: dict, text: str) -> list[str]:
+    """Hashtags of a tag feature written without a 'tag' value (third-party clients).
+
+    Seen in the wild: 'hashtag' instead of 'tag', all tags in one 'text' value, or
+    no value at all (then the '#word' the facet's byte range covers is the tag).
+    """
+    value = feat.get("tag") or feat.get("hashtag")
+    if type(value) is str:
+        return [value]
+    value = feat.get("text")
+    if type(value) is str:
+        return value.split("#")
+    index = facet.get("index")
+    if type(index) is dict:
+        start = index.get("byteStart")
+        end = index.get("byteEnd")
+        if type(start) is int and type(end) is int and 0 <= start < end:
+            chunk = text.encode("utf-8")[start:end]
+            if chunk.startswith(b"#"):
+                return [chunk.decode("utf-8", "ignore")]
+    return []
+
+
+def _odd_feature(feat: dict) -> str | None:
     """Classify a facet feature written with a non-standard `$type` (third-party clients).
 
-    Returns ("tag", value) or ("link", value); None for everything else (bold, polls, ...).
-    Follows the variants twitwi accepts: '#Tag', '.tag', '#hashtag', 'FACETTAG', '.link',
-    '.url'.
+    Returns "tag" or "link" for the variants whose meaning is plain from the post's
+    visible text ('#Tag', '.tag', '#hashtag', 'FACETTAG'; '.link', '.url' — the spellings
+    twitwi accepts too), None for everything else (bold, polls, spoilers, code, ...).
     """
     t = feat.get("$type")
     if type(t) is not str:
         return None
     low = t.lower()
     if low.endswith(("#tag", ".tag", "#hashtag")) or low == "facettag":
-        value = feat.get("tag") or feat.get("hashtag")
-        if type(value) is str:
-            return ("tag", value)
-        return None
+        return "tag"
     if low.endswith(("#link", ".link", ".url")):
-        value = feat.get("uri")
-        if type(value) is str:
-            return ("link", value)
+        return "link"
     return None
 
 
@@ -240,7 +318,8 @@ def _image_media(images: Any, view: Any, did: str, media: list[Media]) -> None:
         if type(img) is not dict:
             continue
         cid = _blob_cid(img.get("image"))
-        url = shown[i].get("fullsize") if shown is not None else None
+        seen = shown[i] if shown is not None else None
+        url = seen.get("fullsize") if type(seen) is dict else None
         if url is None and cid:
             url = f"{_IMG_CDN}{did}/{cid}@jpeg"
         media.append(Media(type="image", url=url, alt=img.get("alt") or None, key=cid))
@@ -282,13 +361,19 @@ def _record_ref(ref: Any, extras: dict) -> str | None:
     return None
 
 
+def _etype(emb: dict) -> Any:
+    """An embed's `$type`, with the optional '#main' suffix of a lexicon's main def."""
+    t = emb.get("$type")
+    if type(t) is str and t.endswith("#main"):
+        return t[:-5]
+    return t
+
+
 def _embed(
     emb: dict, view: Any, did: str, links: list[str], media: list[Media], extras: dict
 ) -> str | None:
     """Read a record's embed into links / media / extras; returns the quoted post URI."""
-    t = emb.get("$type")
-    if type(t) is str and t.endswith("#main"):
-        t = t[:-5]
+    t = _etype(emb)
     if t == _IMAGES:
         _image_media(emb.get("images"), view, did, media)
     elif t == _EXTERNAL:
@@ -301,7 +386,7 @@ def _embed(
         m = emb.get("media")
         if type(m) is dict:
             mv = view.get("media") if type(view) is dict else None
-            mt = m.get("$type")
+            mt = _etype(m)
             if mt == _IMAGES:
                 _image_media(m.get("images"), mv, did, media)
             elif mt == _VIDEO:
@@ -311,6 +396,12 @@ def _embed(
         return quote
     elif t == _VIDEO:
         _video_media(emb, view, did, media)
+    elif t == _LINKS_EMBED:  # a third-party client's list of the links in the text
+        found = emb.get("links")
+        if type(found) is list:
+            for uri in found:
+                if type(uri) is str:
+                    _add_link(uri, links)
     return None
 
 
@@ -345,6 +436,9 @@ def _content(record: dict, did: str, view_embed: Any, extras: dict):
                     tag = feat.get("tag")
                     if type(tag) is str:
                         _add_tag(tag, tags, seen_tags)
+                    else:
+                        for tag in _tag_values(feat, facet, text):
+                            _add_tag(tag, tags, seen_tags)
                 elif t == _LINK:
                     uri = feat.get("uri")
                     if type(uri) is str:
@@ -362,11 +456,13 @@ def _content(record: dict, did: str, view_embed: Any, extras: dict):
                         mentions.append(handle)
                 else:
                     odd = _odd_feature(feat)
-                    if odd is not None:
-                        if odd[0] == "tag":
-                            _add_tag(odd[1], tags, seen_tags)
-                        else:
-                            _add_link(odd[1], links)
+                    if odd == "tag":
+                        for tag in _tag_values(feat, facet, text):
+                            _add_tag(tag, tags, seen_tags)
+                    elif odd == "link":
+                        uri = feat.get("uri")
+                        if type(uri) is str:
+                            _add_link(uri, links)
         if mention_dids:
             extras["mention_dids"] = tuple(mention_dids)
     more_tags = record.get("tags")  # post-level hashtags not shown inline (max 8)
@@ -384,11 +480,11 @@ def _content(record: dict, did: str, view_embed: Any, extras: dict):
     reply = record.get("reply")
     if type(reply) is dict:
         parent = reply.get("parent")
-        if type(parent) is dict:
-            reply_to = parent.get("uri")
+        if type(parent) is dict and type(parent.get("uri")) is str:
+            reply_to = parent["uri"]
         r = reply.get("root")
-        if type(r) is dict:
-            root = r.get("uri")
+        if type(r) is dict and type(r.get("uri")) is str:
+            root = r["uri"]
         if reply_to is None:  # a reply ref without parent: answer the root
             reply_to = root
         if root is None:
@@ -420,7 +516,7 @@ def _make_post(
     uri: str,
     did: str,
     handle: str | None,
-    created_at,
+    created_at: datetime,
     record: dict,
     view_embed: Any,
     extras: dict,
@@ -509,7 +605,7 @@ def _view_post(
     if type(author) is not dict or type(author.get("did")) is not str:
         raise NormalizeError(f"{where}: missing 'author.did' of {uri}")
     indexed = view.get("indexedAt")
-    created_at = _created_at(record, indexed, ctx, where)
+    created_at = _created_at(record, indexed, uri, ctx, where)
     observed = ctx.received_at or _parse_or_none(indexed)
     did = author["did"]
     extras: dict[str, Any] = {"cid": view.get("cid")}
@@ -536,8 +632,8 @@ def _view_post(
     # The quoted post, when the view embeds it (record#view or recordWithMedia#view).
     if type(embed) is dict and depth < _MAX_QUOTE_DEPTH:
         quoted = embed.get("record")
-        if type(quoted) is dict and "record" in quoted and "$type" not in quoted:
-            quoted = quoted["record"]  # recordWithMedia#view: {"record": {"record": ...}}
+        if type(quoted) is dict and quoted.get("$type") != _VIEW_RECORD:
+            quoted = quoted.get("record")  # recordWithMedia#view nests a record#view
         if type(quoted) is dict and quoted.get("$type") == _VIEW_RECORD:
             embeds = quoted.get("embeds")
             inner = embeds[0] if type(embeds) is list and embeds else None
@@ -562,7 +658,7 @@ def _repost_from_reason(reason: dict, post: Post, ctx: Context) -> Post:
     indexed = reason.get("indexedAt")
     if type(indexed) is not str:
         raise NormalizeError("feed item reason: missing 'reason.indexedAt'")
-    created_at = parse_iso(indexed)
+    created_at = _ts(indexed)
     rdid = by["did"]
     repost_uri = reason.get("uri")
     extras: dict[str, Any] = {}
@@ -602,15 +698,24 @@ def _feed_item(item: dict, ctx: Context, out: _Out, where: str) -> None:
 
 def _thread(node: Any, ctx: Context, out: _Out) -> None:
     """Walk a threadViewPost: the anchor, its parents and all nested replies."""
-    if type(node) is list:  # getPostThreadV2
+    if type(node) is list:  # getPostThreadV2: a flat list, the anchor at depth 0
         for item in node:
             value = item.get("value") if type(item) is dict else None
             if type(value) is dict and type(value.get("post")) is dict:
-                _post_view(value["post"], ctx, out, False, "thread")
+                try:
+                    _post_view(value["post"], ctx, out, False, "thread")
+                except NormalizeError as exc:
+                    if item.get("depth") == 0:
+                        raise
+                    ctx.warnings.append(f"thread post skipped: {exc}")
         return
     if type(node) is not dict:
         raise NormalizeError("thread: not a threadViewPost")
-    _post_view(node.get("post"), ctx, out, False, "thread")  # the anchor: errors reject
+    if "post" not in node:
+        if node.get("notFound") or node.get("blocked"):
+            return  # the anchor post is deleted or blocked
+        raise NormalizeError("thread: missing 'post'")
+    _post_view(node["post"], ctx, out, False, "thread")  # the anchor: errors reject
     stack: list[Any] = []
     replies = node.get("replies")
     if type(replies) is list:
@@ -632,7 +737,13 @@ def _thread(node: Any, ctx: Context, out: _Out) -> None:
             stack.extend(replies)
 
 
-def _envelope_items(items: list, handle, ctx: Context, out: _Out, key: str) -> None:
+def _envelope_items(
+    items: list,
+    handle: Callable[[Any, Context, _Out, str], None],
+    ctx: Context,
+    out: _Out,
+    key: str,
+) -> None:
     """Normalize each element; a bad element is skipped with a warning, not the page."""
     first: NormalizeError | None = None
     for i, item in enumerate(items):
@@ -683,16 +794,18 @@ class BlueskyFormat(Format):
         if type(obj) is not dict:
             raise NormalizeError("not a Bluesky post view or API response object")
         out = _Out()
-        if "post" in obj and "record" not in obj:  # a feed item (also {"uri", "post"})
-            _feed_item(obj, ctx, out, "feed item")
-        elif "record" in obj or "uri" in obj:
+        if "record" in obj:
             _view_post(obj, "record", obj.get("embed"), ctx, out, False, 0, "post")
-        elif type(obj.get("posts")) is list:
+        elif "post" in obj:  # a feed item (also {"uri", "post"} wrappers)
+            _feed_item(obj, ctx, out, "feed item")
+        elif type(obj.get("posts")) is list:  # getQuotes also has the quoted "uri"
             _envelope_items(obj["posts"], _posts_item, ctx, out, "posts")
         elif type(obj.get("feed")) is list:
             _envelope_items(obj["feed"], _feed_element, ctx, out, "feed")
         elif "thread" in obj:
             _thread(obj["thread"], ctx, out)
+        elif "uri" in obj:  # a post view without its record
+            _view_post(obj, "record", obj.get("embed"), ctx, out, False, 0, "post")
         else:
             raise NormalizeError(
                 "not a Bluesky post view or response: expected 'uri'+'record', 'post', "
@@ -703,25 +816,16 @@ class BlueskyFormat(Format):
 
 # ---------------------------------------------------------------- Jetstream and Tap
 
-_TID_CHARS = "234567abcdefghijklmnopqrstuvwxyz"
-_TID_VALUE = {c: i for i, c in enumerate(_TID_CHARS)}
-
-
-def tid_time(tid: str):
-    """The time a TID (record key / repo rev) encodes, or None if it is not a TID."""
-    if len(tid) != 13:
-        return None
-    n = 0
-    try:
-        for c in tid:
-            n = (n << 5) | _TID_VALUE[c]
-    except KeyError:
-        return None
-    return from_epoch((n >> 10) / 1_000_000)
-
 
 def _record_post(
-    did: str, collection: str, rkey: str, record: Any, cid: Any, fallback, ctx: Context, where
+    did: str,
+    collection: str,
+    rkey: str,
+    record: Any,
+    cid: Any,
+    fallback: datetime | None,
+    ctx: Context,
+    where: str,
 ) -> Post:
     """A post or repost from a bare repository record (Jetstream, Tap)."""
     if type(record) is not dict:
@@ -731,7 +835,7 @@ def _record_post(
     created_at = None
     if type(value) is str and value:
         try:
-            created_at = parse_iso(value)
+            created_at = _ts(value)
         except NormalizeError:
             if fallback is None:
                 raise

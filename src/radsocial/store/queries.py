@@ -69,9 +69,7 @@ def stats(conn: sa.Connection, sel: Selection | None = None, top: int = 20) -> d
 
     def grouped(col: Any) -> dict[str, int]:
         q = sa.select(col, sa.func.count()).select_from(posts).where(*cond).group_by(col)
-        return {
-            str(k): int(v) for k, v in sorted(conn.execute(q).tuples(), key=lambda r: str(r[0]))
-        }
+        return {str(k): int(v) for k, v in sorted(conn.execute(q), key=lambda r: str(r[0]))}
 
     year = sa.extract("year", posts.c.created_at)
     tag_q = (
@@ -93,7 +91,7 @@ def stats(conn: sa.Connection, sel: Selection | None = None, top: int = 20) -> d
         "by_platform": grouped(posts.c.platform),
         "by_kind": grouped(posts.c.kind),
         "by_year": {str(int(float(k))): v for k, v in grouped(year).items() if k != "None"},
-        "top_hashtags": [[t, int(c)] for t, c in conn.execute(tag_q).tuples()],
+        "top_hashtags": [[t, int(c)] for t, c in conn.execute(tag_q)],
         "authors": int(authors),
         "accounts": int(
             conn.execute(sa.select(sa.func.count()).select_from(accounts)).scalar_one()

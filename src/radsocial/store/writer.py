@@ -192,7 +192,13 @@ def write_posts(
     by_platform: dict[str, list[str]] = {}
     for platform, pid in latest:
         by_platform.setdefault(platform, []).append(pid)
-    cols = [posts.c.platform, posts.c.platform_id, posts.c.id, *(posts.c[m] for m in _METRICS)]
+    cols = [
+        posts.c.platform,
+        posts.c.platform_id,
+        posts.c.id,
+        *(posts.c[m] for m in _METRICS),
+        posts.c.author_handle,
+    ]
     for platform, ids in by_platform.items():
         for chunk in _chunks(ids):
             q = sa.select(*cols).where(posts.c.platform == platform, posts.c.platform_id.in_(chunk))
@@ -226,10 +232,19 @@ def write_posts(
             _child_rows(p, pid, tags, ments, links)
             continue
         fresh_metrics = [getattr(p, m) for m in _METRICS]
-        if any(v is not None and v != o for v, o in zip(fresh_metrics, old[1:], strict=True)):
-            upd = {"b_id": pid}
-            for m, v, o in zip(_METRICS, fresh_metrics, old[1:], strict=True):
+        old_metrics = old[1:-1]
+        # A post first seen without its author's handle (a Jetstream event knows only the
+        # DID) gets the handle and handle-based URL when a fuller payload comes along.
+        named = old[-1] is None and p.author_handle is not None
+        changed = any(
+            v is not None and v != o for v, o in zip(fresh_metrics, old_metrics, strict=True)
+        )
+        if changed or named:
+            upd: dict[str, Any] = {"b_id": pid}
+            for m, v, o in zip(_METRICS, fresh_metrics, old_metrics, strict=True):
                 upd["b_" + m] = v if v is not None else o
+            upd["b_handle"] = p.author_handle if named else None
+            upd["b_url"] = p.url if named else None
             updates.append(upd)
     if rows:
         conn.execute(posts.insert(), rows)
@@ -237,7 +252,15 @@ def write_posts(
         stmt = (
             posts.update()
             .where(posts.c.id == sa.bindparam("b_id"))
-            .values({m: sa.bindparam("b_" + m) for m in _METRICS})
+            .values(
+                {
+                    **{m: sa.bindparam("b_" + m) for m in _METRICS},
+                    "author_handle": sa.func.coalesce(
+                        sa.bindparam("b_handle"), posts.c.author_handle
+                    ),
+                    "url": sa.func.coalesce(sa.bindparam("b_url"), posts.c.url),
+                }
+            )
         )
         conn.execute(stmt, updates)
         counts.updated = len(updates)
