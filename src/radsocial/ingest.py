@@ -268,9 +268,13 @@ class Importer:
                 if self.forced is None:
                     current = fmt
                     fr.format = fr.format or fmt.name
-            ctx = self._ctx(path, rec.line, rec.received_at)
-            ctx.warnings.extend(rec.notes)
+            # A recorded request URL is the better provenance (and tells formats such as
+            # Mastodon which instance served the payload).
             source = rec.request or str(path)
+            ctx = Context(
+                source=source, line=rec.line, received_at=rec.received_at, options=self.options
+            )
+            ctx.warnings.extend(rec.notes)
             self._normalize(fr, fmt, rec.value, rec.payload, ctx, source, rec.line)
         if self.progress is not None:
             self.progress(str(path), size, size)
