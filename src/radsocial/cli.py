@@ -137,6 +137,11 @@ def main() -> None:
     type=click.Path(exists=True, dir_okay=False),
     help="A TOML or JSON file mapping CSV columns to post fields.",
 )
+@click.option(
+    "--instance",
+    help="Mastodon: host of the instance the files were fetched from (e.g. mastodon.social), "
+    "so replies keep resolvable ids.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @db_option
@@ -146,6 +151,7 @@ def import_cmd(
     account: str | None,
     preset: str | None,
     mapping: str | None,
+    instance: str | None,
     as_json: bool,
     quiet: bool,
     db: str | None,
@@ -173,6 +179,8 @@ def import_cmd(
         options["preset"] = preset
     if mapping:
         options["mapping"] = _load_mapping(Path(mapping))
+    if instance:
+        options["instance"] = instance
     store = open_store(db)
     progress = Progress(
         TextColumn("[bold]{task.description}"),

@@ -270,12 +270,14 @@ class Importer:
                     fr.format = fr.format or fmt.name
             # A recorded request URL is the better provenance (and tells formats such as
             # Mastodon which instance served the payload).
-            source = rec.request or str(path)
             ctx = Context(
-                source=source, line=rec.line, received_at=rec.received_at, options=self.options
+                source=rec.request or str(path),
+                line=rec.line,
+                received_at=rec.received_at,
+                options=self.options,
             )
             ctx.warnings.extend(rec.notes)
-            self._normalize(fr, fmt, rec.value, rec.payload, ctx, source, rec.line)
+            self._normalize(fr, fmt, rec.value, rec.payload, ctx, str(path), rec.line)
         if self.progress is not None:
             self.progress(str(path), size, size)
 
@@ -324,7 +326,7 @@ class Importer:
             line=line,
             received_at=ctx.received_at,
             tool_version=__version__,
-            meta={"options": self.options} if self.options else {},
+            meta=_raw_meta(self.options, ctx.source if ctx.source != source else None),
         )
         fr.posts += len(posts)
         for a in ctx.accounts:
@@ -352,6 +354,16 @@ class Importer:
         self._accounts = []
         self._batch_posts = 0
         self._batch_bytes = 0
+
+
+def _raw_meta(options: dict[str, Any], request: str | None) -> dict[str, Any]:
+    """What a raw record needs besides its bytes to be read again by `renormalize`."""
+    meta: dict[str, Any] = {}
+    if options:
+        meta["options"] = options
+    if request:
+        meta["request"] = request
+    return meta
 
 
 def _counting(
@@ -388,6 +400,7 @@ def renormalize(store: Store, progress: Callable[[int, int], None] | None = None
     done = 0
     counts = {"raw_records": 0, "posts": 0, "new": 0, "updated": 0, "rejected": 0}
     batch: list[tuple[RawRecord, Sequence[Post]]] = []
+    accounts: list[Account] = []
     n_posts = 0
     formats = {f.name: f for f in all_formats()}
     for raw in store.iter_raw():
@@ -397,9 +410,13 @@ def renormalize(store: Store, progress: Callable[[int, int], None] | None = None
         if fmt is None:
             counts["rejected"] += 1
             continue
-        options = dict((raw.meta or {}).get("options") or {})
+        meta = raw.meta or {}
+        options = dict(meta.get("options") or {})
         ctx = Context(
-            source=raw.source, line=raw.line, received_at=raw.received_at, options=options
+            source=meta.get("request") or raw.source,
+            line=raw.line,
+            received_at=raw.received_at,
+            options=options,
         )
         try:
             posts = fmt.normalize(fmt.decode(raw.payload), ctx)
@@ -408,23 +425,29 @@ def renormalize(store: Store, progress: Callable[[int, int], None] | None = None
             counts["rejected"] += 1
             continue
         batch.append((raw, posts))
+        for a in ctx.accounts:
+            a.observed_at = a.observed_at or raw.received_at or utcnow()
+            accounts.append(a)
         n_posts += len(posts)
         if n_posts >= BATCH_POSTS:
-            _write_replace(store, batch, counts)
-            batch, n_posts = [], 0
+            _write_replace(store, batch, accounts, counts)
+            batch, accounts, n_posts = [], [], 0
             if progress:
                 progress(done, total)
     if batch:
-        _write_replace(store, batch, counts)
+        _write_replace(store, batch, accounts, counts)
     if progress:
         progress(total, total)
     return counts
 
 
 def _write_replace(
-    store: Store, batch: list[tuple[RawRecord, Sequence[Post]]], counts: dict[str, int]
+    store: Store,
+    batch: list[tuple[RawRecord, Sequence[Post]]],
+    accounts: list[Account],
+    counts: dict[str, int],
 ) -> None:
-    c = store.write_batch(batch, replace=True)
+    c = store.write_batch(batch, replace=True, accounts=accounts)
     counts["posts"] += c.posts
     counts["new"] += c.new
     counts["updated"] += c.updated
