@@ -74,9 +74,12 @@ def open_binary(path: Path) -> IO[bytes]:
     magic = f.read(4)
     f.seek(0)
     if magic[:2] == GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=f, mode="rb")  # type: ignore[return-value]
+        f.close()
+        return gzip.open(path, "rb")  # owns (and closes) its file
     if magic == ZSTD_MAGIC:
-        reader = zstandard.ZstdDecompressor().stream_reader(f, read_across_frames=True)
+        reader = zstandard.ZstdDecompressor().stream_reader(
+            f, read_across_frames=True, closefd=True
+        )
         return io.BufferedReader(reader, buffer_size=1 << 20)  # type: ignore[arg-type]
     return f
 
