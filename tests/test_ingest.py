@@ -104,7 +104,7 @@ def test_interrupted_import_completes_on_rerun(
     with pytest.raises(KeyboardInterrupt):
         import_paths(store, [str(TWARC / "noflat.jsonl"), str(TWARC / "withheld.jsonl")])
     partial = _posts(store)
-    assert 0 < partial
+    assert partial > 0
     assert store.imports()[0]["status"] == "interrupted"
     monkeypatch.setattr(store, "write_batch", real)
     s = import_paths(store, [str(TWARC / "noflat.jsonl"), str(TWARC / "withheld.jsonl")])

@@ -440,7 +440,9 @@ def formats() -> None:
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-@click.option("--limit", default=20, show_default=True, help="How many imports to show, newest first.")
+@click.option(
+    "--limit", default=20, show_default=True, help="How many imports to show, newest first."
+)
 @db_option
 def imports(as_json: bool, limit: int, db: str | None) -> None:
     """Show past imports: when, what, and how many posts were new, duplicate or rejected."""

@@ -14,13 +14,13 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 import orjson
 import pytest
-from tests.helpers import FIXTURES
 
 from radsocial.models import Post
 from radsocial.sources import Context
 from radsocial.sources.base import is_post_link
 from radsocial.sources.x_v1 import XV1Format
 from radsocial.sources.x_v2 import XV2Format
+from tests.helpers import FIXTURES
 
 TWITWI = FIXTURES / "x" / "twitwi"
 

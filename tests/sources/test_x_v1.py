@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import orjson
-from tests.helpers import FIXTURES, by_id, normalize_file
 
 from radsocial.sources import Context
 from radsocial.sources.x_v1 import XV1Format
+from tests.helpers import FIXTURES, by_id, normalize_file
 
 fmt = XV1Format()
 TWEEPY = FIXTURES / "x" / "tweepy"

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import orjson
 import pytest
-from tests.helpers import FIXTURES, by_id, normalize_file
 
 from radsocial.sources import Context, NormalizeError
 from radsocial.sources.x_v1 import XV1Format
 from radsocial.sources.x_v2 import XV2Format
+from tests.helpers import FIXTURES, by_id, normalize_file
 
 TWARC = FIXTURES / "x" / "twarc"
 fmt = XV2Format()
