@@ -19,7 +19,8 @@ import zstandard
 
 from radsocial import __version__
 from radsocial.models import Account, Post, RawRecord, utcnow
-from radsocial.store.dialect import allocate_ids, insert_ignore
+from radsocial.store.bulk import insert_dicts
+from radsocial.store.dialect import allocate_ids, index_new_posts
 from radsocial.store.schema import (
     account_snapshots,
     accounts,
@@ -164,8 +165,7 @@ def write_raw(
                 "payload": _compressor.compress(r.payload),
             }
         )
-    if rows:
-        conn.execute(raw_records.insert(), rows)
+    insert_dicts(conn, raw_records, rows)
     return [existing[s] for s in shas], len(rows)
 
 
@@ -246,8 +246,8 @@ def write_posts(
             upd["b_handle"] = p.author_handle if named else None
             upd["b_url"] = p.url if named else None
             updates.append(upd)
-    if rows:
-        conn.execute(posts.insert(), rows)
+    insert_dicts(conn, posts, rows)
+    index_new_posts(conn, new_ids)
     if updates:
         stmt = (
             posts.update()
@@ -279,12 +279,9 @@ def write_posts(
             stmt, [{"b_id": r["b_id"], **{c + "_v": r[c] for c in names}} for r in replaced]
         )
         counts.updated = len(replaced)
-    if tags:
-        conn.execute(post_hashtags.insert(), tags)
-    if ments:
-        conn.execute(post_mentions.insert(), ments)
-    if links:
-        conn.execute(post_links.insert(), links)
+    insert_dicts(conn, post_hashtags, tags)
+    insert_dicts(conn, post_mentions, ments)
+    insert_dicts(conn, post_links, links)
     return counts
 
 
@@ -350,8 +347,7 @@ def write_accounts(conn: sa.Connection, observed: Iterable[Account]) -> int:
             last_seen=a.observed_at,
         )
         rows.append(row)
-    if rows:
-        conn.execute(accounts.insert(), rows)
+    insert_dicts(conn, accounts, rows)
     updates = []
     for key, (pk, first, last) in existing.items():
         a = latest[key]
@@ -396,7 +392,7 @@ def write_accounts(conn: sa.Connection, observed: Iterable[Account]) -> int:
         row = {f: getattr(a, f) for f in _ACCOUNT_FIELDS}
         row.update(account_pk=pks[key], observed_on=day)
         snap_rows.append(row)
-    conn.execute(insert_ignore(conn, account_snapshots), snap_rows)
+    insert_dicts(conn, account_snapshots, snap_rows, skip_existing=True)
     return len(rows)
 
 
