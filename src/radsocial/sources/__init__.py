@@ -31,7 +31,7 @@ FORMATS: tuple[str, ...] = (
     "radsocial.sources.bluesky:TapFormat",
     "radsocial.sources.mastodon:MastodonFormat",
     "radsocial.sources.reddit:RedditFormat",
-    "radsocial.sources.csv_export:CsvFormat",
+    "radsocial.sources.csv:CsvFormat",
     "radsocial.sources.uci:UciHealthNewsFormat",
 )
 

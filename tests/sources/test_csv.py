@@ -17,7 +17,7 @@ import pytest
 from radsocial.models import Post
 from radsocial.sources import Context, TextItem, get_format
 from radsocial.sources.base import NormalizeError
-from radsocial.sources.csv_export import (
+from radsocial.sources.csv import (
     PRESETS,
     CsvFormat,
     detect_preset,
