@@ -130,6 +130,7 @@ class Importer:
         self.summary = ImportSummary()
         self._batch: list[tuple[RawRecord, Sequence[Post]]] = []
         self._accounts: list[Account] = []
+        self._flushes = 0
         self._batch_posts = 0
         self._batch_bytes = 0
 
@@ -171,7 +172,7 @@ class Importer:
 
     # ------------------------------------------------------------------ files
     def _problem(self, msg: str) -> None:
-        log.warning(msg)
+        log.info(msg)  # the summary reports problems; logging is for those who ask
         if len(self.summary.problems) < MAX_MESSAGES:
             self.summary.problems.append(msg)
 
@@ -345,6 +346,9 @@ class Importer:
             self._batch, import_id=self.summary.import_id, accounts=self._accounts
         )
         s = self.summary
+        self._flushes += 1
+        if self._flushes in (1, 10, 100):  # statistics while the table grows from empty
+            self.store.analyze()
         s.posts_read += counts.posts
         s.new += counts.new
         s.duplicate += counts.duplicate

@@ -124,6 +124,17 @@ class Store:
         counts.accounts_new = write_accounts(conn, observed)
         return counts
 
+    def analyze(self) -> None:
+        """Refresh the planner's statistics (PostgreSQL; SQLite plans well without).
+
+        A table that grew from empty during an import has no statistics until
+        autovacuum runs (and it may be off), which leads PostgreSQL to bad plans.
+        """
+        if self.backend == "postgresql":
+            with self.engine.begin() as conn:
+                for t in ("posts", "post_hashtags", "post_mentions", "post_links", "accounts"):
+                    conn.exec_driver_sql(f"ANALYZE {t}")
+
     def start_import(self, paths: Sequence[str], fmt: str | None, options: dict[str, Any]) -> int:
         with self.engine.begin() as conn:
             res = conn.execute(

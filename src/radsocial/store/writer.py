@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 import zstandard
 
 from radsocial import __version__
@@ -54,6 +55,18 @@ def decompress(payload: bytes) -> bytes:
 def _chunks(seq: Sequence[Any], n: int = _CHUNK) -> Iterable[Sequence[Any]]:
     for i in range(0, len(seq), n):
         yield seq[i : i + n]
+
+
+def _among(conn: sa.Connection, col: sa.Column[Any], keys: Sequence[str]) -> sa.ColumnElement[bool]:
+    """`col IN keys`, as `col = ANY(array)` on PostgreSQL.
+
+    With 900 separate parameters psycopg prepares a generic plan after five runs that
+    scans another index and filters row by row (1.2 s per batch at 40k posts, measured);
+    one array parameter keeps the unique index in use.
+    """
+    if conn.dialect.name == "postgresql":
+        return col == sa.any_(sa.bindparam(None, list(keys), type_=postgresql.ARRAY(sa.String)))
+    return col.in_(keys)
 
 
 def _domain(url: str) -> str | None:
@@ -134,7 +147,9 @@ def write_raw(
     existing: dict[str, int] = {}
     unique = list(dict.fromkeys(shas))
     for chunk in _chunks(unique):
-        q = sa.select(raw_records.c.sha1, raw_records.c.id).where(raw_records.c.sha1.in_(chunk))
+        q = sa.select(raw_records.c.sha1, raw_records.c.id).where(
+            _among(conn, raw_records.c.sha1, chunk)
+        )
         for sha, rid in conn.execute(q):
             existing[sha] = rid
     seen: set[str] = set()
@@ -201,7 +216,9 @@ def write_posts(
     ]
     for platform, ids in by_platform.items():
         for chunk in _chunks(ids):
-            q = sa.select(*cols).where(posts.c.platform == platform, posts.c.platform_id.in_(chunk))
+            q = sa.select(*cols).where(
+                posts.c.platform == platform, _among(conn, posts.c.platform_id, chunk)
+            )
             for row in conn.execute(q):
                 existing[(row[0], row[1])] = tuple(row[2:])
 
@@ -328,7 +345,7 @@ def write_accounts(conn: sa.Connection, observed: Iterable[Account]) -> int:
         for chunk in _chunks(ids):
             q = sa.select(
                 accounts.c.account_id, accounts.c.id, accounts.c.first_seen, accounts.c.last_seen
-            ).where(accounts.c.platform == platform, accounts.c.account_id.in_(chunk))
+            ).where(accounts.c.platform == platform, _among(conn, accounts.c.account_id, chunk))
             for row in conn.execute(q):
                 existing[(platform, row[0])] = tuple(row[1:])
     fresh = [(k, a) for k, a in latest.items() if k not in existing]
