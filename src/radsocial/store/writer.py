@@ -15,8 +15,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 import zstandard
+from sqlalchemy.dialects import postgresql
 
 from radsocial import __version__
 from radsocial.models import Account, Post, RawRecord, utcnow
