@@ -467,5 +467,14 @@ def imports(as_json: bool, limit: int, db: str | None) -> None:
     out.print(t)
 
 
+def _add_knowledge_commands() -> None:
+    from radsocial.commands_knowledge import COMMANDS
+
+    for cmd in COMMANDS:
+        main.add_command(cmd)
+
+
+_add_knowledge_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()
