@@ -467,11 +467,96 @@ def imports(as_json: bool, limit: int, db: str | None) -> None:
     out.print(t)
 
 
+@main.command()
+@click.option(
+    "--registry",
+    "registry_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Your own registry TOML file (repeatable), extending the shipped one.",
+)
+@db_option
+def classify(registry_files: tuple[str, ...], db: str | None) -> None:
+    """Label posts (relevance, modality, clinical area, content, sentiment, questions)
+    and authors (stakeholder) in the store.
+
+    Incremental: only posts and accounts added since the last run are classified, or all
+    of them when a classifier's version changed. Manual labels are never overwritten.
+    """
+    from radsocial.analysis.pipeline import Pipeline
+    from radsocial.knowledge.registry import load_registry
+    from radsocial.store.labels import classify_store, label_counts
+
+    pipe = Pipeline(registry=load_registry(list(registry_files)))
+    with (
+        open_store(db) as store,
+        Progress(
+            TextColumn("classifying"),
+            TextColumn("{task.completed:,} posts"),
+            console=err,
+            disable=not err.is_terminal,
+            transient=True,
+        ) as progress,
+    ):
+        task = progress.add_task("classify", total=None)
+        counts = classify_store(store, pipe, progress=lambda n: progress.update(task, completed=n))
+        relevant = label_counts(store, "relevance")
+    err.print(
+        f"Classified {counts['posts']:,} posts ({counts['post_labels']:,} labels) and "
+        f"{counts['accounts']:,} accounts ({counts['account_labels']:,} labels). "
+        f"Relevance in the store: {relevant}"
+    )
+
+
 def _add_knowledge_commands() -> None:
-    from radsocial.commands_knowledge import COMMANDS
+    from radsocial.commands_knowledge import COMMANDS, label_group
 
     for cmd in COMMANDS:
         main.add_command(cmd)
+
+    @label_group.command("export")
+    @click.option(
+        "-o",
+        "--output",
+        required=True,
+        type=click.Path(dir_okay=False),
+        help="CSV file for the coders.",
+    )
+    @click.option("-n", default=200, show_default=True, help="How many posts to sample.")
+    @click.option(
+        "--seed",
+        default=0,
+        show_default=True,
+        help="Random seed, so the sample can be drawn again.",
+    )
+    @db_option
+    def label_export(output: str, n: int, seed: int, db: str | None) -> None:
+        """Write a stratified sample of stored posts to a CSV for hand coding."""
+        from radsocial.analysis.coding import export_sample
+
+        with open_store(db) as store:
+            k = export_sample((p for _, p in store.iter_posts(order="id")), output, n=n, seed=seed)
+        err.print(f"Wrote {k:,} posts to {output} for coding.")
+
+    @label_group.command("import")
+    @click.argument("coded", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--coder", help="Coder name (default: the sheet's coder column).")
+    @db_option
+    def label_import(coded: str, coder: str | None, db: str | None) -> None:
+        """Store a coded CSV as manual labels (they always win over classifiers)."""
+        from radsocial.analysis.coding import coded_labels, read_coded_csv
+        from radsocial.analysis.gold import GoldFormatError
+        from radsocial.store.labels import import_manual
+
+        try:
+            labels = coded_labels(read_coded_csv(coded), coder=coder)
+        except GoldFormatError as exc:
+            raise click.ClickException(str(exc)) from exc
+        with open_store(db) as store:
+            stored, missing = import_manual(store, labels, coder or "")
+        err.print(
+            f"Stored {stored:,} manual labels; {missing:,} referred to posts not in the store."
+        )
 
 
 _add_knowledge_commands()

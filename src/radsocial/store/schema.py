@@ -23,6 +23,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -176,4 +177,51 @@ imports = Table(
     Column("warnings", Integer, nullable=False, default=0),
     Column("quarantine", Text),
     Column("tool_version", String(20), nullable=False),
+)
+
+# Labels: classifier decisions and manual codes, for posts and for accounts.
+# A manual label (method "manual") always wins; classifiers never overwrite one.
+post_labels = Table(
+    "post_labels",
+    metadata,
+    Column("post_id", BigInteger, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("task", String(40), primary_key=True),
+    Column("value", String(80), primary_key=True),
+    Column("method", String(10), primary_key=True),  # rule, model, manual
+    Column("coder", String(80), primary_key=True),  # "" for classifiers
+    Column("score", Float),
+    Column("reasons", JSON),
+    Column("version", String(40), nullable=False),
+    Column("classifier", String(40), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_post_labels_task_value", "task", "value", "post_id"),
+)
+
+account_labels = Table(
+    "account_labels",
+    metadata,
+    Column(
+        "account_pk", BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("task", String(40), primary_key=True),
+    Column("value", String(80), primary_key=True),
+    Column("method", String(10), primary_key=True),
+    Column("coder", String(80), primary_key=True),
+    Column("score", Float),
+    Column("reasons", JSON),
+    Column("version", String(40), nullable=False),
+    Column("classifier", String(40), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_account_labels_task_value", "task", "value", "account_pk"),
+)
+
+# How far each classifier has got: rows up to `last_id` were classified with `version`.
+classifier_state = Table(
+    "classifier_state",
+    metadata,
+    Column("target", String(10), primary_key=True),  # "posts" or "accounts"
+    Column("classifier", String(40), primary_key=True),
+    Column("version", String(40), nullable=False),
+    Column("last_id", BigInteger, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
