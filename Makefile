@@ -32,6 +32,7 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	$(BIN)/radsocial import demo/corpus --db $(DEMO_DB)
+	$(BIN)/radsocial classify --db $(DEMO_DB)
 	$(BIN)/radsocial stats --db $(DEMO_DB)
 	@echo
 	@echo "Try: $(BIN)/radsocial search mammogram --db $(DEMO_DB)"
@@ -48,3 +49,4 @@ lint: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/classify.py
