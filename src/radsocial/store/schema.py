@@ -181,39 +181,28 @@ imports = Table(
 
 # Labels: classifier decisions and manual codes, for posts and for accounts.
 # A manual label (method "manual") always wins; classifiers never overwrite one.
-post_labels = Table(
-    "post_labels",
-    metadata,
-    Column("post_id", BigInteger, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
-    Column("task", String(40), primary_key=True),
-    Column("value", String(80), primary_key=True),
-    Column("method", String(10), primary_key=True),  # rule, model, manual
-    Column("coder", String(80), primary_key=True),  # "" for classifiers
-    Column("score", Float),
-    Column("reasons", JSON),
-    Column("version", String(40), nullable=False),
-    Column("classifier", String(40), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Index("ix_post_labels_task_value", "task", "value", "post_id"),
-)
 
-account_labels = Table(
-    "account_labels",
-    metadata,
-    Column(
-        "account_pk", BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
-    ),
-    Column("task", String(40), primary_key=True),
-    Column("value", String(80), primary_key=True),
-    Column("method", String(10), primary_key=True),
-    Column("coder", String(80), primary_key=True),
-    Column("score", Float),
-    Column("reasons", JSON),
-    Column("version", String(40), nullable=False),
-    Column("classifier", String(40), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Index("ix_account_labels_task_value", "task", "value", "account_pk"),
-)
+
+def _label_table(name: str, owner: str, target: str) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column(owner, BigInteger, ForeignKey(target, ondelete="CASCADE"), primary_key=True),
+        Column("task", String(40), primary_key=True),
+        Column("value", String(80), primary_key=True),
+        Column("method", String(10), primary_key=True),  # rule, model, manual
+        Column("coder", String(80), primary_key=True),  # "" for classifiers
+        Column("score", Float),
+        Column("reasons", JSON),
+        Column("version", String(40), nullable=False),
+        Column("classifier", String(40), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Index(f"ix_{name}_task_value", "task", "value", owner),
+    )
+
+
+post_labels = _label_table("post_labels", "post_id", "posts.id")
+account_labels = _label_table("account_labels", "account_pk", "accounts.id")
 
 # How far each classifier has got: rows up to `last_id` were classified with `version`.
 classifier_state = Table(
