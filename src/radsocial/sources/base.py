@@ -242,3 +242,8 @@ def text_links(text: str) -> tuple[str, ...]:
     if "http" not in text.lower():
         return ()
     return tuple(dict.fromkeys(u.rstrip(".,;:!?)]}'\"") for u in URL_RE.findall(text)))
+
+
+def x_post_url(handle: str | None, post_id: str) -> str:
+    """The public URL of an X post; X redirects /i/web/status/ID when the handle is unknown."""
+    return f"https://twitter.com/{handle or 'i/web'}/status/{post_id}"

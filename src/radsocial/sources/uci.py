@@ -46,6 +46,7 @@ from radsocial.sources.base import (
     text_links,
     text_mentions,
     unescape_entities,
+    x_post_url,
 )
 
 __all__ = ["UciHealthNewsFormat", "decode_line", "entities", "parse_line"]
@@ -305,7 +306,7 @@ class UciHealthNewsFormat(Format):
                 text=text,
                 author_id=None,
                 author_handle=account,
-                url=f"https://twitter.com/{account}/status/{tid}",
+                url=x_post_url(account, tid),
                 kind="original",
                 hashtags=tags,
                 mentions=mentions,

@@ -22,6 +22,7 @@ from radsocial.sources.base import (
     parse_twitter_date,
     text_hashtags,
     unescape_entities,
+    x_post_url,
 )
 
 _STREAM_CONTROL = (
@@ -131,7 +132,7 @@ def _status(s: dict[str, Any], ctx: Context, out: list[Post]) -> Post:
         text=text,
         author_id=author.account_id if author else None,
         author_handle=handle,
-        url=f"https://twitter.com/{handle or 'i/web'}/status/{sid}",
+        url=x_post_url(handle, sid),
         lang=s.get("lang"),
         kind=kind,
         hashtags=tags,

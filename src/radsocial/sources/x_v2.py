@@ -27,6 +27,7 @@ from radsocial.sources.base import (
     NormalizeError,
     snowflake_time,
     unescape_entities,
+    x_post_url,
 )
 
 _fromiso = datetime.fromisoformat
@@ -206,7 +207,7 @@ def _tweet(t: dict[str, Any], page: _Page, out: list[Post]) -> Post:
         text=text,
         author_id=author_id,
         author_handle=handle,
-        url=f"https://twitter.com/{handle or 'i/web'}/status/{tid}",
+        url=x_post_url(handle, tid),
         lang=t.get("lang"),
         kind=kind,
         hashtags=tags,

@@ -15,6 +15,7 @@ from radsocial.sources.base import (
     text_hashtags,
     text_mentions,
     unescape_entities,
+    x_post_url,
 )
 from radsocial.sources.csv.values import _bool, _json_list, _num
 
@@ -219,7 +220,7 @@ def _twarc_build(row: dict[str, str], ctx: Context) -> list[Post]:
                         text=text,
                         author_id=o_author,
                         author_handle=rt_user,
-                        url=f"https://twitter.com/{rt_user or 'i/web'}/status/{repost_of}",
+                        url=x_post_url(rt_user, repost_of),
                         kind="original",
                         hashtags=tags,
                         mentions=ments,
@@ -249,7 +250,7 @@ def _twarc_build(row: dict[str, str], ctx: Context) -> list[Post]:
             text=text,
             author_id=aid,
             author_handle=handle,
-            url=f"https://twitter.com/{handle or 'i/web'}/status/{tid}",
+            url=x_post_url(handle, tid),
             lang=row.get("lang"),
             kind=kind,
             hashtags=tags,
