@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +11,17 @@ import sqlalchemy as sa
 
 from radsocial.models import Account, Media, Post, utc
 from radsocial.store.dialect import full_text_match
-from radsocial.store.schema import accounts, imports, post_hashtags, posts, raw_records
+from radsocial.store.schema import (
+    account_labels,
+    accounts,
+    imports,
+    post_hashtags,
+    post_labels,
+    posts,
+    raw_records,
+)
+
+MANUAL = "manual"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +36,9 @@ class Selection:
     kinds: tuple[str, ...] = ()
     since: datetime | None = None  # inclusive, UTC
     until: datetime | None = None  # exclusive, UTC
+    keywords: tuple[str, ...] = ()  # any of these words or phrases (full text)
+    stakeholders: tuple[str, ...] = ()  # the author's stakeholder label (manual wins)
+    relevant: bool | None = None  # the post's relevance label: True, False, or no filter
 
     def __post_init__(self) -> None:
         if self.since and self.until and self.since >= self.until:
@@ -33,6 +46,29 @@ class Selection:
                 f"--since ({self.since:%Y-%m-%d %H:%M}) must be before --until "
                 f"({self.until:%Y-%m-%d %H:%M})"
             )
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing is filtered (the whole store)."""
+        return self == Selection()
+
+    def with_period(self, since: datetime | None, until: datetime | None) -> Selection:
+        """The same selection over another period (e.g. the preceding one)."""
+        return replace(self, since=since, until=until)
+
+    def describe(self) -> dict[str, Any]:
+        """The non-empty fields, JSON-ready, for report headers and provenance."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if v in (None, ()):
+                continue
+            out[f.name] = (
+                v.isoformat()
+                if isinstance(v, datetime)
+                else (list(v) if isinstance(v, tuple) else v)
+            )
+        return out
 
 
 def where(conn: sa.Connection, sel: Selection) -> list[sa.ColumnElement[bool]]:
@@ -58,7 +94,63 @@ def where(conn: sa.Connection, sel: Selection) -> list[sa.ColumnElement[bool]]:
         clauses.append(posts.c.created_at >= sel.since)
     if sel.until:
         clauses.append(posts.c.created_at < sel.until)
+    if sel.keywords:
+        terms = [k.strip() for k in sel.keywords if k.strip()]
+        if terms:
+            q = " OR ".join(f'"{t}"' if " " in t else t for t in terms)
+            clauses.append(full_text_match(conn, q))
+    if sel.stakeholders:
+        clauses.append(_author_has_label(conn, "stakeholder", sel.stakeholders))
+    if sel.relevant is not None:
+        rel = post_label_is("relevance", ["relevant"])
+        clauses.append(rel if sel.relevant else sa.not_(rel))
     return clauses
+
+
+def _effective(table: sa.Table, owner: str, task: str) -> sa.Select[Any]:
+    """(owner id, value) of a label task, a manual label overriding machine ones."""
+    manual = sa.select(table.c[owner]).where(table.c.task == task, table.c.method == MANUAL)
+    return sa.select(table.c[owner], table.c.value).where(
+        table.c.task == task,
+        sa.or_(table.c.method == MANUAL, table.c[owner].not_in(manual)),
+    )
+
+
+def post_label_is(task: str, values: list[str] | tuple[str, ...]) -> sa.ColumnElement[bool]:
+    """Posts whose effective label for `task` is one of `values`."""
+    eff = _effective(post_labels, "post_id", task).subquery()
+    return posts.c.id.in_(sa.select(eff.c.post_id).where(eff.c.value.in_(list(values))))
+
+
+def _author_has_label(
+    conn: sa.Connection, task: str, values: tuple[str, ...]
+) -> sa.ColumnElement[bool]:
+    """Posts whose author's effective account label for `task` is one of `values`."""
+    eff = _effective(account_labels, "account_pk", task).subquery()
+    authors = (
+        sa.select(accounts.c.platform, accounts.c.account_id)
+        .join(eff, eff.c.account_pk == accounts.c.id)
+        .where(eff.c.value.in_(list(values)))
+    )
+    return sa.tuple_(posts.c.platform, author_key()).in_(authors)
+
+
+def author_key() -> sa.ColumnElement[str]:
+    """The post author's key in `accounts.account_id`: the platform id, else '@handle'
+    (lowercase) for sources that know only a handle — the writer's rule."""
+    return sa.func.coalesce(
+        posts.c.author_id, sa.literal("@") + sa.func.lower(posts.c.author_handle)
+    )
+
+
+def account_label_map(conn: sa.Connection, task: str = "stakeholder") -> dict[tuple[str, str], str]:
+    """{(platform, author key): effective label} for every labelled account
+    (the key is `author_key()`: platform id, else '@handle')."""
+    eff = _effective(account_labels, "account_pk", task).subquery()
+    q = sa.select(accounts.c.platform, accounts.c.account_id, eff.c.value).join(
+        eff, eff.c.account_pk == accounts.c.id
+    )
+    return {(p, a): v for p, a, v in conn.execute(q)}
 
 
 def stats(conn: sa.Connection, sel: Selection | None = None, top: int = 20) -> dict[str, Any]:
