@@ -79,6 +79,9 @@ posts = Table(
     Column("replies", BigInteger),
     Column("quotes", BigInteger),
     Column("views", BigInteger),
+    # The author's follower count as the payload gave it when the post was read: the
+    # per-post term of Symplur's impressions (Σ posts × followers).
+    Column("author_followers", BigInteger),
     Column("n_hashtags", SmallInteger, nullable=False),
     Column("n_mentions", SmallInteger, nullable=False),
     Column("n_links", SmallInteger, nullable=False),
@@ -212,5 +215,115 @@ classifier_state = Table(
     Column("classifier", String(40), primary_key=True),
     Column("version", String(40), nullable=False),
     Column("last_id", BigInteger, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+# --- Rollups (radsocial.store.rollups) ---------------------------------------------------
+# Kept current after every import from posts with id > rollup_state.last_post_id, so that
+# summaries, time series and top lists over millions of posts read thousands of rows.
+# tag "" holds every post (the whole store); otherwise one row set per lowercase hashtag.
+# Hours and days are integers since the Unix epoch (UTC): any whole-hour time zone can be
+# bucketed from them, and range filters are integer comparisons on both backends.
+
+ROLLUP_MEASURES = (
+    "posts",
+    "reposts",
+    "replies",
+    "quotes",
+    "with_links",
+    "with_media",
+    "media",
+    "with_mentions",
+    "impressions",
+    "views",
+    "with_views",
+)
+
+rollup_hour = Table(
+    "rollup_hour",
+    metadata,
+    Column("tag", String(280), primary_key=True),
+    Column("hour", BigInteger, primary_key=True),
+    Column("platform", String(16), primary_key=True),
+    *(Column(m, BigInteger, nullable=False) for m in ROLLUP_MEASURES),
+)
+
+# Per day, the counts of one dimension's keys: author (participants, top accounts),
+# cotag (co-hashtags), mention (mentioned handles), domain (linked sites).
+rollup_key_day = Table(
+    "rollup_key_day",
+    metadata,
+    Column("dim", String(8), primary_key=True),
+    Column("tag", String(280), primary_key=True),
+    Column("day", Integer, primary_key=True),
+    Column("platform", String(16), primary_key=True),
+    Column("key", String(300), primary_key=True),
+    Column("posts", BigInteger, nullable=False),
+    Column("reposts", BigInteger, nullable=False),
+    Column("impressions", BigInteger, nullable=False),
+)
+
+rollup_state = Table(
+    "rollup_state",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("last_post_id", BigInteger, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# --- Web app users, alerts, settings (radsocial.web, radsocial.alerts) --------------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(80), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),  # argon2id
+    Column("is_admin", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("token_sha256", String(64), nullable=False, unique=True),  # never the token
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True)),
+)
+
+alert_rules = Table(
+    "alert_rules",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(120), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),  # keyword, account, spike, sentiment_drop
+    Column("params", JSON, nullable=False),
+    Column("channels", JSON, nullable=False),  # [{"type": "email"|"webhook", ...}]
+    Column("enabled", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_checked_post_id", BigInteger),
+)
+
+alert_events = Table(
+    "alert_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rule_id", Integer, ForeignKey("alert_rules.id", ondelete="CASCADE"), nullable=False),
+    Column("fired_at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("details", JSON),
+    Column("deliveries", JSON),  # [{"channel": ..., "status": "sent"|"failed", "error": ...}]
+    Index("ix_alert_events_rule", "rule_id", "fired_at"),
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(80), primary_key=True),
+    Column("value", JSON, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
