@@ -27,7 +27,7 @@ from radsocial.sources.reader import (
     iter_lines,
     open_binary,
 )
-from radsocial.store import Store
+from radsocial.store import Store, rollups
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +146,10 @@ class Importer:
             for path in files:
                 self._file(path)
             self._flush()
+            if s.new:
+                # Counted now so that reports read current rollups; an interrupted import
+                # leaves them behind, and the next import or report catches up.
+                rollups.refresh(self.store)
             s.status = "completed"
         except KeyboardInterrupt:
             s.status = "interrupted"
@@ -440,6 +444,7 @@ def renormalize(store: Store, progress: Callable[[int, int], None] | None = None
                 progress(done, total)
     if batch:
         _write_replace(store, batch, accounts, counts)
+    rollups.rebuild(store)  # posts were rewritten in place: recount them
     if progress:
         progress(total, total)
     return counts

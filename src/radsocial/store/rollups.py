@@ -1,0 +1,232 @@
+"""Rollup tables: counts per hour and per day, kept current after every import.
+
+Analytics over millions of posts (a hashtag over a year, the whole store by month) would
+scan and join millions of rows; the rollups turn them into reads of a few thousand.
+They are refreshed incrementally — only posts with an id above the stored watermark are
+added — with one INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE per table and id
+range, so the work happens inside the database on both backends.
+
+What they hold (tag "" = every post; otherwise one row set per lowercase hashtag):
+- `rollup_hour`: per (tag, hour, platform) the measures of `ROLLUP_MEASURES`.
+- `rollup_key_day`: per (dim, tag, day, platform, key) posts, reposts and impressions,
+  for dim "author" (participants, top accounts), "hashtag" (co-hashtags; for tag ""
+  every hashtag), "mention" (mentioned handles) and "domain" (linked sites).
+
+Limits, documented in docs/definitions.md: counts are taken when a post is first
+stored (a later re-import that refreshes likes or views does not change `views` here),
+and `radsocial renormalize` rebuilds them from scratch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from radsocial.models import utcnow
+from radsocial.store.schema import (
+    ROLLUP_MEASURES,
+    post_hashtags,
+    post_links,
+    post_mentions,
+    posts,
+    rollup_hour,
+    rollup_key_day,
+    rollup_state,
+)
+
+STATE = "rollups"
+#: Posts per refresh step: bounds the size of one GROUP BY and of one transaction.
+STEP = 250_000
+DIMS = ("author", "hashtag", "mention", "domain")
+
+
+def hour_of(conn: sa.Connection, col: Any) -> sa.ColumnElement[int]:
+    """Whole hours since the Unix epoch (UTC) of a timestamp column."""
+    if conn.dialect.name == "postgresql":
+        return sa.cast(sa.func.floor(sa.extract("epoch", col) / 3600), sa.BigInteger)
+    # SQLite keeps 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC); strftime('%s') reads the first 19.
+    return sa.cast(sa.func.strftime("%s", sa.func.substr(col, 1, 19)), sa.Integer) // 3600
+
+
+def author_name() -> sa.ColumnElement[str]:
+    """How rollups name an author: the lowercase handle, else the platform id."""
+    return sa.func.coalesce(sa.func.lower(posts.c.author_handle), posts.c.author_id, "")
+
+
+def _flag(cond: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    return sa.func.sum(sa.case((cond, 1), else_=0))
+
+
+def _measures() -> list[sa.ColumnElement[Any]]:
+    c = posts.c
+    return [
+        sa.func.count().label("posts"),
+        _flag(c.kind == "repost").label("reposts"),
+        _flag(c.kind == "reply").label("replies"),
+        _flag(c.kind == "quote").label("quotes"),
+        _flag(c.n_links > 0).label("with_links"),
+        _flag(c.n_media > 0).label("with_media"),
+        sa.func.sum(c.n_media).label("media"),
+        _flag(c.n_mentions > 0).label("with_mentions"),
+        sa.func.sum(sa.func.coalesce(c.author_followers, 0)).label("impressions"),
+        sa.func.sum(sa.func.coalesce(c.views, 0)).label("views"),
+        _flag(c.views.is_not(None)).label("with_views"),
+    ]
+
+
+def _key_measures() -> list[sa.ColumnElement[Any]]:
+    c = posts.c
+    return [
+        sa.func.count().label("posts"),
+        _flag(c.kind == "repost").label("reposts"),
+        sa.func.sum(sa.func.coalesce(c.author_followers, 0)).label("impressions"),
+    ]
+
+
+def _upsert(conn: sa.Connection, table: sa.Table, select: sa.Select[Any], keys: list[str]) -> None:
+    """INSERT … SELECT that adds to the counts of rows that already exist."""
+    names = [col.key for col in select.selected_columns]
+    ins: Any = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+    ins = ins.from_select(names, select)
+    measures = [n for n in names if n not in keys]
+    stmt = ins.on_conflict_do_update(
+        index_elements=[table.c[k] for k in keys],
+        set_={m: table.c[m] + ins.excluded[m] for m in measures},
+    )
+    conn.execute(stmt)
+
+
+def _hour_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
+    hour = hour_of(conn, posts.c.created_at).label("hour")
+    in_range = sa.and_(posts.c.id > lo, posts.c.id <= hi)
+    keys = ["tag", "hour", "platform"]
+    every = (
+        sa.select(sa.literal("").label("tag"), hour, posts.c.platform, *_measures())
+        .where(in_range)
+        .group_by(hour, posts.c.platform)
+    )
+    _upsert(conn, rollup_hour, every, keys)
+    per_tag = (
+        sa.select(post_hashtags.c.tag, hour, posts.c.platform, *_measures())
+        .select_from(posts.join(post_hashtags, post_hashtags.c.post_id == posts.c.id))
+        .where(in_range)
+        .group_by(post_hashtags.c.tag, hour, posts.c.platform)
+    )
+    _upsert(conn, rollup_hour, per_tag, keys)
+
+
+def _key_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
+    day = (hour_of(conn, posts.c.created_at) // 24).label("day")
+    in_range = sa.and_(posts.c.id > lo, posts.c.id <= hi)
+    keys = ["dim", "tag", "day", "platform", "key"]
+    tagged = post_hashtags.alias("t")
+    other = post_hashtags.alias("o")
+
+    def both(dim: str, key: Any, join: Callable[[Any], Any] | None = None) -> None:
+        key = sa.func.substr(key, 1, 300).label("key")
+        base = posts if join is None else join(posts)
+        every = (
+            sa.select(sa.literal(dim).label("dim"), sa.literal("").label("tag"), day)
+            .add_columns(posts.c.platform, key, *_key_measures())
+            .select_from(base)
+            .where(in_range, key.is_not(None))
+            .group_by(day, posts.c.platform, key)
+        )
+        _upsert(conn, rollup_key_day, every, keys)
+        per_tag = (
+            sa.select(sa.literal(dim).label("dim"), tagged.c.tag.label("tag"), day)
+            .add_columns(posts.c.platform, key, *_key_measures())
+            .select_from(base.join(tagged, tagged.c.post_id == posts.c.id))
+            .where(in_range, key.is_not(None))
+            .group_by(tagged.c.tag, day, posts.c.platform, key)
+        )
+        if dim == "hashtag":  # a tag does not co-occur with itself
+            per_tag = per_tag.where(other.c.tag != tagged.c.tag)
+        _upsert(conn, rollup_key_day, per_tag, keys)
+
+    both("author", author_name())
+    both("hashtag", other.c.tag, lambda p: p.join(other, other.c.post_id == p.c.id))
+    both(
+        "mention",
+        post_mentions.c.handle,
+        lambda p: p.join(post_mentions, post_mentions.c.post_id == p.c.id),
+    )
+    # One row per (post, domain): a post linking twice to a site counts once.
+    sites = sa.select(post_links.c.post_id, post_links.c.domain).distinct().subquery("sites")
+    both("domain", sites.c.domain, lambda p: p.join(sites, sites.c.post_id == p.c.id))
+
+
+def watermark(conn: sa.Connection) -> int:
+    """The id of the last post counted in the rollups (0 when none)."""
+    v = conn.execute(
+        sa.select(rollup_state.c.last_post_id).where(rollup_state.c.name == STATE)
+    ).scalar()
+    return int(v or 0)
+
+
+def _set_watermark(conn: sa.Connection, last: int) -> None:
+    conn.execute(rollup_state.delete().where(rollup_state.c.name == STATE))
+    conn.execute(rollup_state.insert().values(name=STATE, last_post_id=last, updated_at=utcnow()))
+
+
+def pending(conn: sa.Connection) -> int:
+    """How many stored posts the rollups do not count yet."""
+    return int(
+        conn.execute(
+            sa.select(sa.func.count()).select_from(posts).where(posts.c.id > watermark(conn))
+        ).scalar_one()
+    )
+
+
+def is_current(conn: sa.Connection) -> bool:
+    top = conn.execute(sa.select(sa.func.max(posts.c.id))).scalar()
+    return (top or 0) <= watermark(conn)
+
+
+def refresh(store: Any, *, step: int = STEP, progress: Callable[[int], None] | None = None) -> int:
+    """Add posts stored since the last refresh to the rollups; returns how many.
+
+    Each id range is one transaction (counts and watermark together), so an
+    interrupted refresh resumes where it stopped and never counts a post twice.
+    """
+    done = 0
+    while True:
+        with store.writer() as conn, conn.begin():
+            lo = watermark(conn)
+            window = (
+                sa.select(posts.c.id).where(posts.c.id > lo).order_by(posts.c.id).limit(step)
+            ).subquery()
+            n, hi = conn.execute(sa.select(sa.func.count(), sa.func.max(window.c.id))).one()
+            if not n:
+                return done
+            _hour_rollups(conn, lo, hi)
+            _key_rollups(conn, lo, hi)
+            _set_watermark(conn, hi)
+        done += n
+        if progress:
+            progress(done)
+
+
+def rebuild(store: Any, *, progress: Callable[[int], None] | None = None) -> int:
+    """Drop and recount every rollup (after `renormalize`, or to refresh views)."""
+    with store.writer() as conn, conn.begin():
+        conn.execute(rollup_hour.delete())
+        conn.execute(rollup_key_day.delete())
+        conn.execute(rollup_state.delete().where(rollup_state.c.name == STATE))
+    return refresh(store, progress=progress)
+
+
+__all__ = [
+    "DIMS",
+    "ROLLUP_MEASURES",
+    "author_name",
+    "hour_of",
+    "is_current",
+    "pending",
+    "rebuild",
+    "refresh",
+    "watermark",
+]
