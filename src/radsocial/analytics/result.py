@@ -128,16 +128,20 @@ class Report:
         if self.notes:
             out.append("")
         flat = {k: v for k, v in self.metrics.items() if not isinstance(v, dict | list)}
-        nested = {k: v for k, v in self.metrics.items() if isinstance(v, dict)}
+        headline = {k: v for k, v in self.metrics.items() if isinstance(v, dict) and "value" in v}
+        other = {k: v for k, v in self.metrics.items() if isinstance(v, dict) and "value" not in v}
         if flat:
             out += ["| metric | value |", "|---|---:|"]
             out += [f"| {k} | {_md_cell(v)} |" for k, v in flat.items()]
             out.append("")
-        if nested:
-            keys = sorted({kk for v in nested.values() for kk in v})
-            out += ["| metric | " + " | ".join(keys) + " |", "|---|" + "---:|" * len(keys)]
-            for k, v in nested.items():
-                out.append(f"| {k} | " + " | ".join(_md_cell(v.get(kk)) for kk in keys) + " |")
+        if headline:
+            out += ["| metric | value | previous | change % |", "|---|---:|---:|---:|"]
+            for k, v in headline.items():
+                cells = (_md_cell(v.get(x)) for x in ("value", "previous", "change_pct"))
+                out.append(f"| {k} | " + " | ".join(cells) + " |")
+            out.append("")
+        for k, v in other.items():
+            out.append(f"**{k}**: " + ", ".join(f"{kk} {_md_cell(vv)}" for kk, vv in v.items()))
             out.append("")
         for t in self.tables:
             out += [t.to_markdown(limit), ""]

@@ -1,0 +1,166 @@
+"""What every analysis needs before it counts: the period, the previous period, the
+time zone, and whether the rollups can answer the selection.
+
+Rollups (radsocial.store.rollups) hold counts per (tag, hour, platform) and per
+(dim, tag, day, platform, key). They answer a selection exactly when it filters on at
+most one hashtag (a post with two selected tags must count once), on platforms and on a
+period whose ends fall on whole hours (whole days for participants and top lists) —
+and nothing else. Any other selection is counted from the posts themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+
+from radsocial.models import utc
+from radsocial.store import Selection
+from radsocial.store import rollups as _rollups
+from radsocial.store.queries import where
+from radsocial.store.schema import posts
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def zone(tz: str | None) -> ZoneInfo:
+    """A time zone by IANA name; a ValueError naming `--tz` when unknown."""
+    name = tz or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"--tz: unknown time zone {name!r}; use an IANA name such as UTC, "
+            "America/Chicago or Europe/London"
+        ) from None
+
+
+def hour_number(dt: datetime) -> int:
+    """Whole hours since the epoch (floor), the rollups' time key."""
+    return int((utc(dt) - EPOCH).total_seconds() // 3600)
+
+
+def from_hour(h: int) -> datetime:
+    return EPOCH + timedelta(hours=h)
+
+
+def _whole(dt: datetime | None, unit: timedelta) -> bool:
+    return dt is None or (utc(dt) - EPOCH) % unit == timedelta(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    since: datetime
+    until: datetime
+
+    @property
+    def length(self) -> timedelta:
+        return self.until - self.since
+
+    def previous(self) -> Period:
+        return Period(self.since - self.length, self.since)
+
+
+def data_span(conn: sa.Connection, sel: Selection) -> Period | None:
+    """The whole UTC days from the first post to the last (None if empty)."""
+    lo, hi = conn.execute(
+        sa.select(sa.func.min(posts.c.created_at), sa.func.max(posts.c.created_at)).where(
+            *where(conn, sel)
+        )
+    ).one()
+    if lo is None:
+        return None
+    # Whole UTC days: the same posts, and ends that the day rollups can answer.
+    first = from_hour(hour_number(lo) // 24 * 24)
+    last = from_hour((hour_number(hi) // 24 + 1) * 24)
+    return Period(first, last)
+
+
+def period(conn: sa.Connection, sel: Selection) -> Period | None:
+    """The selection's period: its --since/--until, filled from the data where open."""
+    if sel.since and sel.until:
+        return Period(utc(sel.since), utc(sel.until))
+    span = data_span(conn, sel)
+    if span is None:
+        return None
+    return Period(
+        utc(sel.since) if sel.since else span.since, utc(sel.until) if sel.until else span.until
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RollupScope:
+    """How to read a selection from the rollups: one tag ("" = all) and platforms."""
+
+    tag: str
+    platforms: tuple[str, ...]
+
+    def hour_where(self, table: sa.Table, sel: Selection) -> list[sa.ColumnElement[bool]]:
+        c = [table.c.tag == self.tag]
+        if self.platforms:
+            c.append(table.c.platform.in_(self.platforms))
+        if sel.since:
+            c.append(table.c.hour >= hour_number(sel.since))
+        if sel.until:
+            c.append(table.c.hour < hour_number(sel.until))
+        return c
+
+    def day_where(self, table: sa.Table, sel: Selection, dim: str) -> list[sa.ColumnElement[bool]]:
+        c = [table.c.dim == dim, table.c.tag == self.tag]
+        if self.platforms:
+            c.append(table.c.platform.in_(self.platforms))
+        if sel.since:
+            c.append(table.c.day >= hour_number(sel.since) // 24)
+        if sel.until:
+            c.append(table.c.day < hour_number(sel.until) // 24)
+        return c
+
+
+_ROLLUP_FIELDS = {"hashtags", "platforms", "since", "until"}
+
+
+def rollup_scope(conn: sa.Connection, sel: Selection, *, grain: str = "hour") -> RollupScope | None:
+    """The rollup reading of `sel`, or None when the posts must be counted directly.
+
+    `grain` "day" asks for day-aligned ends (participants and top lists).
+    """
+    for f in ("query", "accounts", "langs", "kinds", "keywords", "stakeholders"):
+        if getattr(sel, f):
+            return None
+    if sel.relevant is not None or len(sel.hashtags) > 1:
+        return None
+    unit = timedelta(days=1) if grain == "day" else timedelta(hours=1)
+    if not (_whole(sel.since, unit) and _whole(sel.until, unit)):
+        return None
+    ensure_rollups(conn)
+    tag = sel.hashtags[0].lstrip("#").lower() if sel.hashtags else ""
+    return RollupScope(tag, tuple(sel.platforms))
+
+
+def ensure_rollups(conn: sa.Connection) -> None:
+    """Bring the rollups up to date if an import left them behind (interrupted import,
+    posts written through the Python API). Cheap when current: two indexed lookups."""
+    if _rollups.is_current(conn):
+        return
+    store = conn.info.get("radsocial_store")
+    if store is None:
+        raise RuntimeError("ensure_rollups needs a connection from analytics.connect(store)")
+    conn.rollback()  # end the read snapshot so that the refreshed rows are seen
+    _rollups.refresh(store)
+
+
+def connect(store: Any) -> sa.Connection:
+    """A read connection that knows its store (so rollups can be refreshed first)."""
+    conn = store.engine.connect()
+    conn.info["radsocial_store"] = store
+    return conn
+
+
+def pct_change(now: float | None, before: float | None) -> float | None:
+    """Percent change against the previous period; None when there is no base."""
+    if now is None or not before:
+        return None
+    return round((now - before) / before * 100.0, 1)

@@ -1,0 +1,261 @@
+"""Top lists: accounts, hashtags (co-hashtags of a selected tag), mentioned accounts,
+linked domains and URLs, and the most engaging posts.
+
+Accounts, hashtags, mentions and domains come from the day rollups when the selection
+allows (see scope.py); links and posts are always counted from the posts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from radsocial.analytics.result import Report, Table, empty_note
+from radsocial.analytics.scope import connect, period, rollup_scope
+from radsocial.store import Selection
+from radsocial.store.queries import where
+from radsocial.store.rollups import author_name
+from radsocial.store.schema import (
+    account_labels,
+    accounts,
+    post_hashtags,
+    post_links,
+    post_mentions,
+    posts,
+    rollup_key_day,
+)
+
+WHAT = ("accounts", "hashtags", "mentions", "domains", "links", "posts")
+_DIM = {"accounts": "author", "hashtags": "hashtag", "mentions": "mention", "domains": "domain"}
+
+
+def _flag(cond: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    return sa.func.sum(sa.case((cond, 1), else_=0))
+
+
+def _from_rollups(
+    conn: sa.Connection, sel: Selection, what: str, n: int, exclude: list[str]
+) -> list[tuple[str, str, int, int, int]] | None:
+    scope = rollup_scope(conn, sel, grain="day")
+    if scope is None:
+        return None
+    r = rollup_key_day.c
+    posts_n = sa.func.sum(r.posts).label("n")
+    q = (
+        sa.select(r.key, r.platform, posts_n, sa.func.sum(r.reposts), sa.func.sum(r.impressions))
+        .where(*scope.day_where(rollup_key_day, sel, _DIM[what]))
+        .group_by(r.key, r.platform)
+        .order_by(sa.desc("n"), r.key)
+        .limit(n + len(exclude))
+    )
+    if what == "hashtags" and exclude:
+        q = q.where(r.key.not_in(exclude))
+    return [(k, p, int(a), int(b or 0), int(c or 0)) for k, p, a, b, c in conn.execute(q)][:n]
+
+
+def _from_posts(
+    conn: sa.Connection, sel: Selection, what: str, n: int, exclude: list[str]
+) -> list[tuple[str, str, int, int, int]]:
+    cond = where(conn, sel)
+    c = posts.c
+    if what == "accounts":
+        key: Any = author_name()
+        src: Any = posts
+    elif what == "hashtags":
+        key, src = post_hashtags.c.tag, posts.join(post_hashtags, post_hashtags.c.post_id == c.id)
+        if exclude:
+            cond = [*cond, post_hashtags.c.tag.not_in(exclude)]
+    elif what == "mentions":
+        key, src = (
+            post_mentions.c.handle,
+            posts.join(post_mentions, post_mentions.c.post_id == c.id),
+        )
+    else:
+        sites = sa.select(post_links.c.post_id, post_links.c.domain).distinct().subquery()
+        key, src = sites.c.domain, posts.join(sites, sites.c.post_id == c.id)
+    k = key.label("key")
+    q = (
+        sa.select(
+            k,
+            c.platform,
+            sa.func.count().label("n"),
+            _flag(c.kind == "repost"),
+            sa.func.sum(sa.func.coalesce(c.author_followers, 0)),
+        )
+        .select_from(src)
+        .where(*cond, key.is_not(None))
+        .group_by(key, c.platform)
+        .order_by(sa.desc("n"), key)
+        .limit(n)
+    )
+    return [(kk, p, int(a), int(b or 0), int(cc or 0)) for kk, p, a, b, cc in conn.execute(q)]
+
+
+def account_info(
+    conn: sa.Connection, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str | None, int | None, str | None]]:
+    """{(platform, lowercase handle): (display handle, followers, stakeholder)}.
+
+    The stakeholder is the effective label (a manual label wins over the classifier's).
+    """
+    if not keys:
+        return {}
+    handles = sorted({h for _, h in keys})
+    out: dict[tuple[str, str], tuple[str | None, int | None, str | None]] = {}
+    lab: dict[int, tuple[str, str]] = {}
+    q = sa.select(
+        accounts.c.id, accounts.c.platform, accounts.c.handle, accounts.c.followers
+    ).where(sa.func.lower(accounts.c.handle).in_(handles))
+    ids: dict[int, tuple[str, str]] = {}
+    for aid, platform, handle, followers in conn.execute(q):
+        key = (platform, (handle or "").lower())
+        out[key] = (handle, followers, None)
+        ids[aid] = key
+    if ids:
+        lq = sa.select(
+            account_labels.c.account_pk, account_labels.c.value, account_labels.c.method
+        ).where(account_labels.c.task == "stakeholder", account_labels.c.account_pk.in_(list(ids)))
+        for aid, value, method in conn.execute(lq):
+            if aid not in lab or method == "manual":
+                lab[aid] = (value, method)
+        for aid, (value, _) in lab.items():
+            h, f, _ = out[ids[aid]]
+            out[ids[aid]] = (h, f, value)
+    return out
+
+
+def top(store: Any, sel: Selection | None = None, *, what: str = "accounts", n: int = 20) -> Report:
+    """The top `n` accounts, hashtags, mentions, domains, links or posts of a selection.
+
+    For `hashtags` the selected tags themselves are left out: what remains are the
+    co-hashtags. Accounts carry their followers and stakeholder label.
+    """
+    if what not in WHAT:
+        raise ValueError(f"--what: {what!r} is not one of {', '.join(WHAT)}")
+    if n < 1:
+        raise ValueError("--n must be at least 1")
+    sel = sel or Selection()
+    rep = Report("top", sel.describe(), {"what": what, "n": n})
+    exclude = [t.lstrip("#").lower() for t in sel.hashtags] if what == "hashtags" else []
+    with connect(store) as conn:
+        per = period(conn, sel)
+        if per is None:
+            rep.notes.append(empty_note(sel.describe()))
+            rep.tables.append(Table(what, _columns(what), []))
+            return rep
+        scoped = sel.with_period(per.since, per.until)
+        if what == "posts":
+            table = _top_posts(conn, scoped, n)
+        elif what == "links":
+            table = _top_links(conn, scoped, n)
+        else:
+            rows = _from_rollups(conn, scoped, what, n, exclude)
+            rep.params["source"] = "rollups" if rows is not None else "posts"
+            if rows is None:
+                rows = _from_posts(conn, scoped, what, n, exclude)
+            table = _keyed_table(conn, what, rows)
+    rep.params.update(since=per.since.isoformat(), until=per.until.isoformat())
+    rep.tables.append(table)
+    if not table.rows:
+        rep.notes.append(empty_note(sel.describe()))
+    return rep
+
+
+def _columns(what: str) -> list[str]:
+    if what == "accounts":
+        return [
+            "rank",
+            "account",
+            "platform",
+            "posts",
+            "reposts",
+            "impressions",
+            "followers",
+            "stakeholder",
+        ]
+    if what == "posts":
+        return [
+            "rank",
+            "created_at",
+            "platform",
+            "author",
+            "text",
+            "likes",
+            "reposts",
+            "replies",
+            "url",
+        ]
+    if what == "links":
+        return ["rank", "url", "domain", "posts", "reposts"]
+    label = {"hashtags": "hashtag", "mentions": "mentioned", "domains": "domain"}[what]
+    return ["rank", label, "platform", "posts", "reposts"]
+
+
+def _keyed_table(
+    conn: sa.Connection, what: str, rows: list[tuple[str, str, int, int, int]]
+) -> Table:
+    titles = {
+        "accounts": "Top accounts by posts",
+        "hashtags": "Top hashtags (co-hashtags when a hashtag is selected)",
+        "mentions": "Most mentioned accounts",
+        "domains": "Most linked sites",
+    }
+    label = _columns(what)[1]
+    out: list[list[Any]] = []
+    if what == "accounts":
+        info = account_info(conn, [(p, k) for k, p, *_ in rows])
+        for i, (k, p, n, rp, imp) in enumerate(rows, 1):
+            handle, followers, stake = info.get((p, k), (None, None, None))
+            out.append([i, handle or k, p, n, rp, imp, followers, stake])
+    else:
+        out = [[i, k, p, n, rp] for i, (k, p, n, rp, _) in enumerate(rows, 1)]
+    return Table(
+        what,
+        _columns(what),
+        out,
+        title=titles[what],
+        chart={"kind": "bar", "x": label, "y": ["posts"]},
+        notes=["Impressions are theoretical (Σ posts × followers)."] if what == "accounts" else [],
+    )
+
+
+def _top_links(conn: sa.Connection, sel: Selection, n: int) -> Table:
+    c = posts.c
+    q = (
+        sa.select(
+            post_links.c.url,
+            post_links.c.domain,
+            sa.func.count().label("n"),
+            _flag(c.kind == "repost"),
+        )
+        .select_from(posts.join(post_links, post_links.c.post_id == c.id))
+        .where(*where(conn, sel))
+        .group_by(post_links.c.url, post_links.c.domain)
+        .order_by(sa.desc("n"), post_links.c.url)
+        .limit(n)
+    )
+    rows = [[i, u, d, int(k), int(r or 0)] for i, (u, d, k, r) in enumerate(conn.execute(q), 1)]
+    return Table(
+        "links",
+        _columns("links"),
+        rows,
+        title="Most shared links",
+        chart={"kind": "bar", "x": "url", "y": ["posts"]},
+    )
+
+
+def _top_posts(conn: sa.Connection, sel: Selection, n: int) -> Table:
+    """The most engaging original posts (reposts point at them; likes + reposts)."""
+    c = posts.c
+    score = sa.func.coalesce(c.likes, 0) + sa.func.coalesce(c.reposts, 0)
+    q = (
+        sa.select(
+            c.created_at, c.platform, c.author_handle, c.text, c.likes, c.reposts, c.replies, c.url
+        )
+        .where(*where(conn, sel), c.kind != "repost")
+        .order_by(score.desc(), c.id)
+        .limit(n)
+    )
+    rows = [[i, *r] for i, r in enumerate(conn.execute(q), 1)]
+    return Table("posts", _columns("posts"), rows, title="Most engaging posts (likes + reposts)")
