@@ -77,6 +77,26 @@ def selection_options(f: F) -> F:
         ),
         click.option("--since", help="From this date, inclusive (YYYY-MM-DD or ISO time, UTC)."),
         click.option("--until", help="Up to this date, exclusive (YYYY-MM-DD or ISO time, UTC)."),
+        click.option(
+            "--keyword",
+            "keywords",
+            multiple=True,
+            help='Only posts containing this word or "phrase" (repeatable; any of them).',
+        ),
+        click.option(
+            "--stakeholder",
+            "stakeholders",
+            multiple=True,
+            help="Only posts whose author has this stakeholder label, e.g. radiologist "
+            "(repeatable; see docs/classifiers.md; run `radsocial classify` first).",
+        ),
+        click.option(
+            "--relevant/--not-relevant",
+            "relevant",
+            default=None,
+            help="Only posts the relevance classifier (or a coder) marked about imaging, "
+            "or only those it did not.",
+        ),
     ]
     for o in reversed(opts):
         f = o(f)
@@ -94,9 +114,23 @@ def make_selection(query: str | None = None, **kw: Any) -> Selection:
             kinds=tuple(kw.get("kinds") or ()),
             since=parse_when(kw["since"], "--since") if kw.get("since") else None,
             until=parse_when(kw["until"], "--until") if kw.get("until") else None,
+            keywords=tuple(kw.get("keywords") or ()),
+            stakeholders=tuple(_check_stakeholders(kw.get("stakeholders") or ())),
+            relevant=kw.get("relevant"),
         )
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
+
+
+def _check_stakeholders(values: tuple[str, ...]) -> list[str]:
+    from radsocial.analysis.taxonomy import STAKEHOLDERS
+
+    for v in values:
+        if v not in STAKEHOLDERS:
+            raise ValueError(
+                f"--stakeholder: unknown value {v!r}; use one of {', '.join(STAKEHOLDERS)}"
+            )
+    return list(values)
 
 
 def open_store(db: str | None) -> Store:
@@ -560,6 +594,15 @@ def _add_knowledge_commands() -> None:
 
 
 _add_knowledge_commands()
+
+
+def _add_report_commands() -> None:
+    from radsocial.commands_report import report
+
+    main.add_command(report)
+
+
+_add_report_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -134,7 +134,7 @@ class Report:
             out += ["| metric | value |", "|---|---:|"]
             out += [f"| {k} | {_md_cell(v)} |" for k, v in flat.items()]
             out.append("")
-        if headline:
+        if headline and not any(t.name == "metrics" for t in self.tables):
             out += ["| metric | value | previous | change % |", "|---|---:|---:|---:|"]
             for k, v in headline.items():
                 cells = (_md_cell(v.get(x)) for x in ("value", "previous", "change_pct"))

@@ -1,0 +1,168 @@
+"""`radsocial report …`: every analysis from the command line, with the same selection
+options, and output as a terminal view, JSON, Markdown, CSV, HTML or PDF."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.markdown import Markdown
+
+from radsocial.analytics import Report, run
+from radsocial.cli import db_option, err, make_selection, open_store, out, selection_options
+
+F = Callable[..., Any]
+
+
+def output_options(f: F) -> F:
+    opts = [
+        click.option("--json", "as_json", is_flag=True, help="Print the report as JSON."),
+        click.option("--markdown", is_flag=True, help="Print the report as Markdown."),
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=True),
+            help="Write to a file: .json, .md, .csv (one file per table), .html "
+            "(self-contained, with charts) or .pdf.",
+        ),
+        click.option(
+            "--rows", default=30, show_default=True, help="Rows per table in the terminal view."
+        ),
+    ]
+    for o in reversed(opts):
+        f = o(f)
+    return f
+
+
+def emit(rep: Report, as_json: bool, markdown: bool, output: str | None, rows: int) -> None:
+    """Send a report where the options say."""
+    if output:
+        path = Path(output)
+        suffix = path.suffix.lower()
+        if suffix == ".json":
+            path.write_text(json.dumps(rep.to_json(), indent=2, ensure_ascii=False), "utf-8")
+        elif suffix == ".md":
+            path.write_text(rep.to_markdown(limit=None), "utf-8")
+        elif suffix in (".html", ".htm", ".pdf"):
+            try:
+                from radsocial.report.html import write_report
+            except ImportError as exc:
+                raise click.ClickException(
+                    f"HTML and PDF reports need the web extra: pip install 'radsocial[web]' ({exc})"
+                ) from exc
+            write_report(rep, path)
+        else:  # .csv or a folder
+            for p in rep.write_csv(path):
+                err.print(f"wrote {p}")
+            return
+        err.print(f"wrote {path}")
+        return
+    if as_json:
+        click.echo(json.dumps(rep.to_json(), indent=2, ensure_ascii=False))
+    elif markdown:
+        click.echo(rep.to_markdown(limit=None))
+    else:
+        out.print(Markdown(rep.to_markdown(limit=rows)))
+
+
+def _run(kind: str, db: str | None, sel_kw: dict[str, Any], **params: Any) -> Report:
+    selection = make_selection(**sel_kw)
+    with open_store(db) as store:
+        try:
+            return run(kind, store, selection, **params)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
+
+
+def _split_sel(kw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    out_keys = ("as_json", "markdown", "output", "rows")
+    return {k: kw.pop(k) for k in out_keys}, kw
+
+
+@click.group()
+def report() -> None:
+    """Analyses of the store: summary, time series, top lists, influence, networks,
+    conference and tweetchat reports, census.
+
+    Every report takes the same selection options (--hashtag, --keyword, --account,
+    --platform, --lang, --since, --until, --stakeholder, --relevant) and prints a
+    terminal view, or --json, --markdown, or -o FILE (.json .md .csv .html .pdf).
+    Definitions: docs/definitions.md.
+    """
+
+
+@report.command("summary")
+@selection_options
+@click.option(
+    "--compare/--no-compare",
+    default=True,
+    show_default=True,
+    help="Show the preceding period of equal length beside each number.",
+)
+@output_options
+@db_option
+def summary_cmd(compare: bool, db: str | None, **kw: Any) -> None:
+    """Posts, reposts, replies, participants, impressions, links and media (Symplur's
+    definitions) with the change against the preceding period, per-user averages and
+    the shares papers report."""
+    o, sel = _split_sel(kw)
+    emit(_run("summary", db, sel, compare=compare), **o)
+
+
+@report.command("timeseries")
+@selection_options
+@click.option(
+    "--interval",
+    type=click.Choice(["hour", "day", "week", "month", "year"]),
+    default="day",
+    show_default=True,
+)
+@click.option(
+    "--tz", default="UTC", show_default=True, help="Time zone of the buckets (IANA name)."
+)
+@output_options
+@db_option
+def timeseries_cmd(interval: str, tz: str, db: str | None, **kw: Any) -> None:
+    """Posts per hour, day, week, month or year (zero-filled, in a time zone), growth
+    year over year, and the change point where the conversation took off."""
+    o, sel = _split_sel(kw)
+    emit(_run("timeseries", db, sel, interval=interval, tz=tz), **o)
+
+
+@report.command("spikes")
+@selection_options
+@click.option(
+    "--k", default=2.0, show_default=True, help="Spike when the last 24 h mean > 7-day mean + k·SD."
+)
+@click.option("--at", "at", help="Check as of this time (ISO, UTC); default: the last post.")
+@output_options
+@db_option
+def spikes_cmd(k: float, at: str | None, db: str | None, **kw: Any) -> None:
+    """Spikes: hours in the last 24 h above the 7-day mean + k·SD, and the posts that
+    made them."""
+    from radsocial.store import parse_when
+
+    o, sel = _split_sel(kw)
+    when = parse_when(at, "--at") if at else None
+    emit(_run("spikes", db, sel, k=k, now=when), **o)
+
+
+@report.command("top")
+@selection_options
+@click.option(
+    "--what",
+    type=click.Choice(["accounts", "hashtags", "mentions", "domains", "links", "posts"]),
+    default="accounts",
+    show_default=True,
+    help="What to rank (hashtags of a hashtag selection are its co-hashtags).",
+)
+@click.option("-n", default=20, show_default=True, help="How many.")
+@output_options
+@db_option
+def top_cmd(what: str, n: int, db: str | None, **kw: Any) -> None:
+    """Top accounts, hashtags (co-hashtags), mentioned accounts, domains, links or posts."""
+    o, sel = _split_sel(kw)
+    emit(_run("top", db, sel, what=what, n=n), **o)
