@@ -166,3 +166,65 @@ def top_cmd(what: str, n: int, db: str | None, **kw: Any) -> None:
     """Top accounts, hashtags (co-hashtags), mentioned accounts, domains, links or posts."""
     o, sel = _split_sel(kw)
     emit(_run("top", db, sel, what=what, n=n), **o)
+
+
+@report.command("conference")
+@click.argument("meeting")
+@selection_options
+@click.option("--year", type=int, help="The edition, when MEETING has no year (e.g. RSNA).")
+@click.option("--start", help="First meeting day (YYYY-MM-DD), for ad-hoc hashtags or to override.")
+@click.option("--end", help="Last meeting day (YYYY-MM-DD), inclusive.")
+@click.option("--days-before", default=7, show_default=True, help="Days before the meeting.")
+@click.option("--days-after", default=7, show_default=True, help="Days after the meeting.")
+@click.option(
+    "--tz",
+    default="UTC",
+    show_default=True,
+    help="Time zone of days and hours (e.g. America/Chicago).",
+)
+@click.option("--top", "top_n", default=100, show_default=True, help="How many top participants.")
+@output_options
+@db_option
+def conference_cmd(
+    meeting: str,
+    year: int | None,
+    start: str | None,
+    end: str | None,
+    days_before: int,
+    days_after: int,
+    tz: str,
+    top_n: int,
+    db: str | None,
+    **kw: Any,
+) -> None:
+    """The meeting report: MEETING is a registry meeting with its year (RSNA2017, ECR2019,
+    SIIM19) or ad-hoc hashtags ('#MyMeeting24,#MM24').
+
+    Before / during / after, posts per day and an hourly heat map, the top participants
+    with their stakeholder, the stakeholder mix, co-hashtags, links, sentiment, and the
+    same meeting year over year. Dates come from the registry; when unknown, from the
+    dense period of the tags' activity.
+    """
+    from radsocial.store import parse_when
+
+    o, sel = _split_sel(kw)
+    s = parse_when(start, "--start").date() if start else None
+    e = parse_when(end, "--end").date() if end else None
+    if (s is None) != (e is None):
+        raise click.UsageError("give both --start and --end, or neither")
+    emit(
+        _run(
+            "conference",
+            db,
+            sel,
+            meeting=meeting,
+            year=year,
+            start=s,
+            end=e,
+            days_before=days_before,
+            days_after=days_after,
+            tz=tz,
+            top_n=top_n,
+        ),
+        **o,
+    )
