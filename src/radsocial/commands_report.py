@@ -228,3 +228,48 @@ def conference_cmd(
         ),
         **o,
     )
+
+
+@report.command("tweetchat")
+@click.argument("hashtag", required=False)
+@selection_options
+@click.option(
+    "--tz", default="UTC", show_default=True, help="Time zone of the transcript and sessions."
+)
+@click.option("--session", type=int, help="Report only the Nth session found (1 = the first).")
+@click.option(
+    "--min-posts", default=10, show_default=True, help="Fewest posts in an hour for a session."
+)
+@click.option(
+    "--transcript",
+    type=click.Path(dir_okay=False),
+    help="Also write the transcript: .md, .csv or .txt.",
+)
+@output_options
+@db_option
+def tweetchat_cmd(
+    hashtag: str | None,
+    tz: str,
+    session: int | None,
+    min_posts: int,
+    transcript: str | None,
+    db: str | None,
+    **kw: Any,
+) -> None:
+    """A tweetchat: its sessions (the hashtag's dense hours, or the registry schedule),
+    questions (Q1, Q2…) paired with their answers (A1…), unanswered questions, response
+    times, participants by stakeholder, and the transcript.
+
+    Example: radsocial report tweetchat cancerchat --tz Europe/London --transcript chat.md
+    """
+    o, sel = _split_sel(kw)
+    rep = _run("tweetchat", db, sel, hashtag=hashtag, session=session, tz=tz, min_posts=min_posts)
+    if transcript:
+        from radsocial.analytics.tweetchat import write_transcript
+
+        try:
+            path = write_transcript(rep, transcript)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from exc
+        err.print(f"wrote the transcript to {path}")
+    emit(rep, **o)
