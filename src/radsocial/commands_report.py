@@ -273,3 +273,52 @@ def tweetchat_cmd(
             raise click.UsageError(str(exc)) from exc
         err.print(f"wrote the transcript to {path}")
     emit(rep, **o)
+
+
+@report.command("census")
+@selection_options
+@click.option(
+    "--group",
+    type=click.Choice(["entities", "stakeholders"]),
+    default="entities",
+    show_default=True,
+    help="Registry entities (societies, journals, vendors, practices) or all authors by stakeholder.",
+)
+@click.option(
+    "--entity-kind",
+    "kind",
+    help="Only entities (or stakeholders) of this label, e.g. journal_publisher.",
+)
+@click.option(
+    "--interval",
+    type=click.Choice(["day", "week", "month", "year"]),
+    default="year",
+    show_default=True,
+    help="Buckets of the followers and activity tables.",
+)
+@output_options
+@db_option
+def census_cmd(group: str, kind: str | None, interval: str, db: str | None, **kw: Any) -> None:
+    """Who is present where: registry entities or stakeholders by platform, first and
+    last seen, posts, followers and activity over time."""
+    o, sel = _split_sel(kw)
+    emit(_run("census", db, sel, group=group, kind=kind, interval=interval), **o)
+
+
+@report.command("share-of-voice")
+@selection_options
+@click.option(
+    "--entity-kind",
+    "kind",
+    default="vendor_industry",
+    show_default=True,
+    help="The competitive set: registry entities of this kind (vendor_industry, "
+    "imaging_practice, journal_publisher, professional_society…).",
+)
+@output_options
+@db_option
+def share_of_voice_cmd(kind: str, db: str | None, **kw: Any) -> None:
+    """Share of voice: mentions of each entity ÷ mentions of its competitive set × 100,
+    with net sentiment where posts are labelled."""
+    o, sel = _split_sel(kw)
+    emit(_run("share_of_voice", db, sel, kind=kind), **o)

@@ -27,6 +27,7 @@ REPORTS: dict[str, str] = {
     "conference": "radsocial.analytics.conference:conference",
     "tweetchat": "radsocial.analytics.tweetchat:tweetchat",
     "census": "radsocial.analytics.census:census",
+    "share_of_voice": "radsocial.analytics.census:share_of_voice",
 }
 
 

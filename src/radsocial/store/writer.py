@@ -327,11 +327,14 @@ _ACCOUNT_FIELDS = (
 def write_accounts(conn: sa.Connection, observed: Iterable[Account]) -> int:
     """Upsert accounts (latest values win) and add one dated snapshot per account-day."""
     latest: dict[tuple[str, str], Account] = {}
+    earliest: dict[tuple[str, str], datetime] = {}  # first_seen is the batch's earliest
     snaps: dict[tuple[tuple[str, str], date], Account] = {}
     for a in observed:
         key = _account_key(a)
         if key is None or a.observed_at is None:
             continue
+        if key not in earliest or a.observed_at < earliest[key]:
+            earliest[key] = a.observed_at
         prev = latest.get(key)
         if prev is None or (prev.observed_at is not None and a.observed_at >= prev.observed_at):
             latest[key] = a
@@ -361,7 +364,7 @@ def write_accounts(conn: sa.Connection, observed: Iterable[Account]) -> int:
             platform=key[0],
             account_id=key[1],
             created_at=a.created_at,
-            first_seen=a.observed_at,
+            first_seen=earliest[key],
             last_seen=a.observed_at,
         )
         rows.append(row)
@@ -372,12 +375,12 @@ def write_accounts(conn: sa.Connection, observed: Iterable[Account]) -> int:
         obs = a.observed_at
         assert obs is not None
         newer = last is None or obs > _aware(last)
-        older = first is None or obs < _aware(first)
+        older = first is None or earliest[key] < _aware(first)
         if not (newer or older):
             continue
         upd: dict[str, Any] = {"b_id": pk, "b_first": first, "b_last": last}
         if older:
-            upd["b_first"] = obs
+            upd["b_first"] = earliest[key]
         if newer:
             upd["b_last"] = obs
         updates.append((newer, a, upd))
