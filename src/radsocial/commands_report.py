@@ -68,11 +68,11 @@ def emit(rep: Report, as_json: bool, markdown: bool, output: str | None, rows: i
         out.print(Markdown(rep.to_markdown(limit=rows)))
 
 
-def _run(kind: str, db: str | None, sel_kw: dict[str, Any], **params: Any) -> Report:
+def _run(report_kind: str, db: str | None, sel_kw: dict[str, Any], /, **params: Any) -> Report:
     selection = make_selection(**sel_kw)
     with open_store(db) as store:
         try:
-            return run(kind, store, selection, **params)
+            return run(report_kind, store, selection, **params)
         except ValueError as exc:
             raise click.UsageError(str(exc)) from exc
 

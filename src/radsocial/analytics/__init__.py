@@ -41,6 +41,6 @@ def function(kind: str) -> Any:
     return getattr(import_module(module), name)
 
 
-def run(kind: str, store: Any, sel: Any, **params: Any) -> Report:
+def run(kind: str, store: Any, sel: Any, /, **params: Any) -> Report:
     """Run one analysis: `run("summary", store, Selection(hashtags=("rsna17",)))`."""
     return function(kind)(store, sel, **params)
