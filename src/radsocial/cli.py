@@ -233,9 +233,12 @@ def import_cmd(
             tasks[path] = progress.add_task(Path(path).name[:40], total=total)
         progress.update(tasks[path], completed=done)
 
+    fired: list[Any] = []
     try:
         with progress:
             summary = import_paths(store, paths, fmt=fmt, options=options, progress=tick)
+        if summary.new:
+            fired = _check_alerts(store)
     except (InputError, KeyError) as exc:
         raise click.ClickException(str(exc).strip("'\"")) from exc
     except KeyboardInterrupt:
@@ -249,8 +252,22 @@ def import_cmd(
         click.echo(json.dumps(summary.as_dict(), indent=2, default=str))
     else:
         _print_summary(summary, store.location)
+    for f in fired:
+        err.print(f"[bold]alert[/] {f.rule}: {f.reason}")
     if summary.nothing_read:
         sys.exit(1)
+
+
+def _check_alerts(store: Store) -> list[Any]:
+    """Alert rules run after every import that added posts (see docs/alerts.md); a
+    broken rule or channel is logged in the rule's events, never fails the import."""
+    from radsocial.alerts.check import check_rules
+
+    def warn(rule: Any, exc: Exception) -> None:
+        name = getattr(rule, "name", rule)
+        err.print(f"[yellow]alert rule {name} could not be checked:[/] {exc}")
+
+    return check_rules(store, on_error=warn)
 
 
 def _load_mapping(path: Path) -> dict[str, Any]:
@@ -597,9 +614,12 @@ _add_knowledge_commands()
 
 
 def _add_report_commands() -> None:
+    from radsocial.commands_alerts import COMMANDS as ALERT_COMMANDS
     from radsocial.commands_report import report
 
     main.add_command(report)
+    for cmd in ALERT_COMMANDS:
+        main.add_command(cmd)
 
 
 _add_report_commands()

@@ -247,3 +247,49 @@ def test_change_point_splits_within_range(values: list[int]) -> None:
     cp = change_point([float(v) for v in values])
     if cp is not None:
         assert 1 <= cp[0] < len(values)
+
+
+def test_spike_names_the_posts_that_made_it(store: Store) -> None:
+    start = datetime(2021, 3, 1, tzinfo=UTC)
+    quiet = [
+        Post(
+            platform="x",
+            platform_id=f"q{h}",
+            created_at=start + timedelta(hours=h),
+            text="#calm",
+            hashtags=("calm",),
+            author_handle=f"u{h % 7}",
+        )
+        for h in range(0, 168, 2)
+    ]
+    burst_at = start + timedelta(hours=170)
+    original = Post(
+        platform="x",
+        platform_id="orig",
+        created_at=burst_at,
+        text="#calm big news",
+        hashtags=("calm",),
+        author_handle="journal",
+    )
+    burst = [
+        Post(
+            platform="x",
+            platform_id=f"rt{i}",
+            created_at=burst_at + timedelta(minutes=i),
+            text="RT #calm big news",
+            hashtags=("calm",),
+            kind="repost",
+            repost_of_id="orig",
+            author_handle=f"fan{i}",
+        )
+        for i in range(40)
+    ]
+    store.write_batch([(RawRecord("test", b"{}", "spike"), [*quiet, original, *burst])])
+    rep = run("spikes", store, Selection(hashtags=("calm",)), k=2.0)
+    assert rep.metrics["spike"] is True
+    drivers = rep.table("drivers")
+    assert drivers.rows[0][1] == "orig" and drivers.rows[0][2] == 40
+    assert drivers.rows[0][3] == "journal"
+    assert len(rep.table("hourly").rows) == 192
+    calm = run("spikes", store, Selection(hashtags=("calm",)), now=start + timedelta(hours=168))
+    assert calm.metrics["spike"] is False

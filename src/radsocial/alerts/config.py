@@ -96,7 +96,7 @@ class DeliveryConfig:
         if not url:
             raise ConfigError(
                 f"no webhook named {name!r}: set {webhook_env_name(name)} or add "
-                f"`{name} = \"https://…\"` under [webhooks] in {config_path()}"
+                f'`{name} = "https://…"` under [webhooks] in {config_path()}'
             )
         return url
 
@@ -193,8 +193,8 @@ def load_config(
         smtp=smtp,
         webhooks=hooks,
         webhook_timeout=_opt_float(delivery_tab, "timeout", str(file)) or 10.0,
-        webhook_retries=int(delivery_tab.get("retries", 3)),
-        webhook_backoff=float(delivery_tab.get("backoff", 1.0)),
+        webhook_retries=_bounded(delivery_tab, "retries", 3, 0, 10, f"{file} [delivery]"),
+        webhook_backoff=_bounded(delivery_tab, "backoff", 1.0, 0, 60, f"{file} [delivery]"),
         source=", ".join(sources) or "defaults",
     )
 
@@ -353,6 +353,15 @@ def _opt_float(data: Mapping[str, Any], key: str, where: str) -> float | None:
     if isinstance(v, bool) or not isinstance(v, int | float) or v <= 0:
         raise ConfigError(f"{where}: {key} must be a positive number of seconds")
     return float(v)
+
+
+def _bounded(
+    data: Mapping[str, Any], key: str, default: Any, low: float, high: float, where: str
+) -> Any:
+    v = data.get(key, default)
+    if isinstance(v, bool) or not isinstance(v, type(default) | int) or not low <= v <= high:
+        raise ConfigError(f"{where}: {key} must be a number from {low:g} to {high:g}")
+    return type(default)(v)
 
 
 def _warn_if_readable_by_others(path: Path) -> None:

@@ -107,7 +107,9 @@ def spike_test(
     if above and enough:
         reason = f"spike: {figures}"
     elif above:
-        reason = f"not a spike: only {win_total} posts in the window (minimum {min_posts}); {figures}"
+        reason = (
+            f"not a spike: only {win_total} posts in the window (minimum {min_posts}); {figures}"
+        )
     else:
         reason = f"not a spike: {figures}"
     return SpikeResult(

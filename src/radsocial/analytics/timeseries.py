@@ -232,3 +232,120 @@ def label(b: date | datetime, interval: str) -> str:
 
 def _chart() -> dict[str, Any]:
     return {"kind": "line", "x": "bucket", "y": ["posts", "reposts", "replies"]}
+
+
+def spikes(
+    store: Any,
+    sel: Selection | None = None,
+    *,
+    k: float = 2.0,
+    now: datetime | None = None,
+    min_posts: int = 0,
+    n: int = 10,
+) -> Report:
+    """Symplur's spike test on the last 24 hours before `now` (default: the end of the
+    hour of the selection's last post), and the posts that made the spike: the originals
+    most reposted, quoted or replied to within the window."""
+    from radsocial.alerts.spike import BASELINE_HOURS, WINDOW_HOURS, spike_test
+    from radsocial.analytics.scope import data_span, hour_number
+
+    sel = sel or Selection()
+    rep = Report("spikes", sel.describe(), {"k": k, "min_posts": min_posts})
+    with connect(store) as conn:
+        if now is None:
+            span = data_span(conn, sel)
+            if span is None:
+                rep.notes.append(empty_note(sel.describe()))
+                return rep
+            last = conn.execute(
+                sa.select(sa.func.max(posts.c.created_at)).where(*where(conn, sel))
+            ).scalar()
+            end_h = hour_number(last) + 1
+        else:
+            end_h = hour_number(now) + (0 if now == from_hour(hour_number(now)) else 1)
+        start_h = end_h - WINDOW_HOURS - BASELINE_HOURS
+        scoped = sel.with_period(from_hour(start_h), from_hour(end_h))
+        counts = dict((u, v[0]) for u, v in counts_by_unit(conn, scoped, by_day=False))
+        hourly = [counts.get(h, 0) for h in range(start_h, end_h)]
+        res = spike_test(hourly, k, min_posts=min_posts)
+        win = sel.with_period(from_hour(end_h - WINDOW_HOURS), from_hour(end_h))
+        drivers = _drivers(conn, win, n)
+    rep.params.update(
+        window_start=from_hour(end_h - WINDOW_HOURS).isoformat(),
+        window_end=from_hour(end_h).isoformat(),
+    )
+    rep.metrics["spike"] = res.is_spike
+    rep.metrics["reason"] = res.reason
+    rep.metrics["test"] = {
+        "window_mean": round(res.window_mean, 2),
+        "baseline_mean": round(res.baseline_mean, 2),
+        "baseline_sd": round(res.baseline_sd, 2),
+        "threshold": round(res.threshold, 2),
+        "ratio": round(res.ratio, 2) if res.ratio is not None else None,
+    }
+    rep.tables.append(
+        Table(
+            "hourly",
+            ["hour", "posts", "threshold"],
+            [
+                [from_hour(h).strftime("%Y-%m-%dT%H:00"), c, round(res.threshold, 2)]
+                for h, c in zip(range(start_h, end_h), hourly, strict=True)
+            ],
+            title="Posts per hour: 7-day baseline, then the last 24 hours (UTC)",
+            chart={"kind": "line", "x": "hour", "y": ["posts", "threshold"]},
+        )
+    )
+    rep.tables.append(drivers)
+    return rep
+
+
+def _drivers(conn: sa.Connection, win: Selection, n: int) -> Table:
+    """Originals that drew the most reposts, quotes and replies inside the window."""
+    target = sa.func.coalesce(posts.c.repost_of_id, posts.c.quote_of_id, posts.c.reply_to_id)
+    q = (
+        sa.select(posts.c.platform, target.label("t"), sa.func.count().label("n"))
+        .where(*where(conn, win), target.is_not(None))
+        .group_by(posts.c.platform, target)
+        .order_by(sa.desc("n"))
+        .limit(n)
+    )
+    hits = conn.execute(q).all()
+    rows: list[list[Any]] = []
+    for platform, pid, cnt in hits:
+        orig = conn.execute(
+            sa.select(posts.c.author_handle, posts.c.text, posts.c.url, posts.c.created_at).where(
+                posts.c.platform == platform, posts.c.platform_id == pid
+            )
+        ).first()
+        rows.append(
+            [
+                platform,
+                pid,
+                int(cnt),
+                orig.author_handle if orig else None,
+                orig.text if orig else None,
+                orig.url if orig else None,
+            ]
+        )
+    if not rows:  # nothing shared: the window's own most engaging posts
+        score = sa.func.coalesce(posts.c.likes, 0) + sa.func.coalesce(posts.c.reposts, 0)
+        q2 = (
+            sa.select(
+                posts.c.platform,
+                posts.c.platform_id,
+                score,
+                posts.c.author_handle,
+                posts.c.text,
+                posts.c.url,
+            )
+            .where(*where(conn, win))
+            .order_by(score.desc(), posts.c.id)
+            .limit(n)
+        )
+        rows = [[*r[:2], int(r[2]), *r[3:]] for r in conn.execute(q2)]
+    return Table(
+        "drivers",
+        ["platform", "post_id", "interactions", "author", "text", "url"],
+        rows,
+        title="Posts that made the last 24 hours (reposted, quoted or replied to most)",
+    )
