@@ -322,3 +322,73 @@ def share_of_voice_cmd(kind: str, db: str | None, **kw: Any) -> None:
     with net sentiment where posts are labelled."""
     o, sel = _split_sel(kw)
     emit(_run("share_of_voice", db, sel, kind=kind), **o)
+
+
+@report.command("influence")
+@selection_options
+@click.option("-n", default=100, show_default=True, help="How many accounts.")
+@click.option(
+    "--rank-by",
+    type=click.Choice(
+        ["pagerank", "authority", "hub", "posts", "mentions", "replies", "reposts", "impressions"]
+    ),
+    default="pagerank",
+    show_default=True,
+    help="The score that orders the list.",
+)
+@click.option(
+    "--compare/--no-compare",
+    default=True,
+    show_default=True,
+    help="Rank moves against the preceding period of equal length.",
+)
+@output_options
+@db_option
+def influence_cmd(n: int, rank_by: str, compare: bool, db: str | None, **kw: Any) -> None:
+    """Accounts ranked by posts, mentions, impressions, PageRank and HITS authority /
+    hub on the mention + reply + repost graph, with rank moves."""
+    o, sel = _split_sel(kw)
+    emit(_run("influence", db, sel, n=n, rank_by=rank_by, compare=compare), **o)
+
+
+@report.command("network")
+@selection_options
+@click.option(
+    "--graph",
+    "kind",
+    type=click.Choice(["interaction", "cohashtag"]),
+    default="interaction",
+    show_default=True,
+    help="Who mentions, replies to and reposts whom; or which hashtags go together.",
+)
+@click.option("--min-weight", default=1, show_default=True, help="Drop edges lighter than this.")
+@click.option(
+    "--max-nodes", default=2000, show_default=True, help="Keep the top nodes by PageRank."
+)
+@click.option(
+    "--export",
+    "export_path",
+    type=click.Path(dir_okay=False),
+    help="Also write the graph for Gephi: .gexf, .graphml or .csv (nodes + edges).",
+)
+@output_options
+@db_option
+def network_cmd(
+    kind: str, min_weight: int, max_nodes: int, export_path: str | None, db: str | None, **kw: Any
+) -> None:
+    """The interaction or co-hashtag graph with communities (Louvain), as tables, and
+    exported as GEXF, GraphML or CSV edge lists."""
+    o, sel = _split_sel(kw)
+    if export_path:
+        from radsocial.analytics.influence import export_graph
+
+        fmt = Path(export_path).suffix.lower().lstrip(".")
+        if fmt not in ("gexf", "graphml", "csv"):
+            raise click.UsageError("--export: use a .gexf, .graphml or .csv file name")
+        selection = make_selection(**sel)
+        with open_store(db) as store:
+            for p in export_graph(
+                store, selection, export_path, fmt, kind=kind, min_weight=min_weight
+            ):  # type: ignore[arg-type]
+                err.print(f"wrote {p}")
+    emit(_run("network", db, sel, kind=kind, min_weight=min_weight, max_nodes=max_nodes), **o)

@@ -1,0 +1,924 @@
+"""Graphs of a selection: who talks to whom, and which hashtags travel together.
+
+Two graphs, both aggregated inside the database so that memory grows with the number of
+distinct edges, never with the number of posts:
+
+- **interaction** (directed): author → account for every mention, reply and repost in
+  the selection (quotes on request). Nodes are accounts keyed by platform and lowercase
+  handle; an edge's weight is the number of posts in which its source mentions, replies
+  to or reposts its target — a reply that also @-mentions the account it answers, or a
+  retweet whose text starts "RT @author:", counts once, not twice. The per-kind counts
+  stay on the edge (`mentions`, `replies`, `reposts`).
+- **cohashtag** (undirected): tag — tag, weighted by the number of selected posts that
+  carry both.
+
+Scores come from igraph (10–20× faster than networkx; see docs/reports/influence.md for
+the figures): weighted PageRank, HITS hub and authority, Louvain communities on the
+undirected collapse. Exports are written here rather than by igraph so that every value
+(None included) is under our control: GEXF 1.3 and GraphML for Gephi, and CSV node and
+edge lists with the column names Gephi's spreadsheet import recognises.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import re
+import warnings
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+from xml.sax.saxutils import escape, quoteattr
+
+import igraph as ig
+import sqlalchemy as sa
+
+from radsocial import __version__
+from radsocial.store import Selection
+from radsocial.store.queries import account_label_map, author_key, where
+from radsocial.store.schema import accounts, post_hashtags, post_mentions, posts
+
+GraphKind = Literal["interaction", "cohashtag"]
+ExportFormat = Literal["gexf", "graphml", "csv"]
+CommunityMethod = Literal["auto", "louvain", "leiden"]
+
+#: Interaction kinds and how their counts are named on edges (`<plural>`) and nodes
+#: (`<plural>_received`).
+PLURAL = {"mention": "mentions", "reply": "replies", "repost": "reposts", "quote": "quotes"}
+#: The edges of the influence graph (domain notes §2: mention + reply + repost).
+INTERACTION_KINDS: tuple[str, ...] = ("mention", "reply", "repost")
+#: PageRank's damping factor: the usual 0.85 (Brin & Page), i.e. a 15 % chance per step
+#: of jumping to a random account.
+DAMPING = 0.85
+#: Louvain's vertex order is random in igraph; a fixed seed makes reports repeatable.
+SEED = 0
+#: Above this many undirected edges "auto" uses Leiden: on 1M-edge graphs igraph 1.0's
+#: Louvain took 6 s to 545 s depending on their structure, Leiden 2–9 s
+#: (docs/reports/influence.md).
+LOUVAIN_MAX_EDGES = 250_000
+#: Node ids known only by platform id (no handle anywhere) are "id:<id>"; a handle never
+#: contains a colon on any supported platform, so the two cannot collide.
+ID_PREFIX = "id:"
+
+_ID = sa.literal_column(f"'{ID_PREFIX}'", sa.String)
+_ONE = sa.literal_column("1", sa.Integer)
+_ZERO = sa.literal_column("0", sa.Integer)
+_IN_CHUNK = 900  # values per IN (...): under every backend's parameter limit
+_YIELD = 20_000  # rows per fetch when streaming aggregated results
+# XML 1.0 forbids these characters even escaped; a handle or tag holding one would make
+# the whole file unreadable, so they are dropped on export.
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_GRAPHML_TYPES = {"string": "string", "long": "long", "integer": "int", "double": "double"}
+
+
+@dataclass(slots=True)
+class SocialGraph:
+    """An igraph graph plus the schema of its attributes, for reports and exports.
+
+    Vertex attribute `name` is the unique node id (`platform:handle`, or the tag), `label`
+    what people read; `node_fields` / `edge_fields` name the other attributes and their
+    GEXF types ("string", "long", "integer", "double"), in export order. Edge weights are
+    in the `weight` attribute.
+    """
+
+    kind: str
+    graph: ig.Graph
+    node_fields: dict[str, str]
+    edge_fields: dict[str, str]
+    notes: list[str] = field(default_factory=list)
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def directed(self) -> bool:
+        return bool(self.graph.is_directed())
+
+    def values(self, name: str) -> list[Any]:
+        """One vertex attribute as a list (None for every vertex when absent)."""
+        if name in self.graph.vs.attributes():
+            return list(self.graph.vs[name])
+        return [None] * self.graph.vcount()
+
+    def subgraph(self, vertices: Sequence[int]) -> SocialGraph:
+        """The graph induced by `vertices`, in the order given, with the same schema."""
+        sub = self.graph.induced_subgraph(list(vertices), implementation="create_from_scratch")
+        return SocialGraph(
+            self.kind,
+            sub,
+            dict(self.node_fields),
+            dict(self.edge_fields),
+            list(self.notes),
+            dict(self.info),
+        )
+
+
+# --------------------------------------------------------------------------- building
+
+
+class _Nodes:
+    """Node ids → dense vertex indices, with per-vertex attributes filled as found."""
+
+    def __init__(self) -> None:
+        self.index: dict[tuple[str, str], int] = {}
+        self.keys: list[tuple[str, str]] = []
+
+    def get(self, platform: str, key: str) -> int:
+        i = self.index.get((platform, key))
+        if i is None:
+            i = self.index[(platform, key)] = len(self.keys)
+            self.keys.append((platform, key))
+        return i
+
+
+def _node_name(platform: str, key: str) -> str:
+    return f"{platform}:{key}"
+
+
+def _interaction_query(
+    conn: sa.Connection, sel: Selection, kinds: Sequence[str], min_weight: int
+) -> sa.Select[Any]:
+    """One row per (platform, source, target) with the number of posts joining them.
+
+    The selected posts are narrowed once (a CTE: the selection's WHERE is applied a
+    single time), then each kind contributes (post, target) rows; a UNION ALL and a
+    COUNT(DISTINCT post) make a post that mentions and replies to one account count once.
+    Rows whose target cannot be named (a reply or repost of a post that is not stored,
+    by an account not stored) come back with a NULL target so they can be counted.
+    """
+    c = posts.c
+    src = sa.func.coalesce(sa.func.lower(c.author_handle), _ID + c.author_id)
+    sp = (
+        sa.select(
+            c.id,
+            c.platform,
+            src.label("src"),
+            c.reply_to_id,
+            c.reply_to_author_id,
+            c.repost_of_id,
+            c.quote_of_id,
+        )
+        .where(*where(conn, sel), sa.or_(c.author_handle.is_not(None), c.author_id.is_not(None)))
+        .cte("selected_posts")
+    )
+
+    def flags(kind: str) -> list[sa.ColumnElement[int]]:
+        return [(_ONE if k == kind else _ZERO).label(PLURAL[k]) for k in kinds]
+
+    head = (sp.c.id.label("post_id"), sp.c.platform, sp.c.src)
+    branches: list[sa.Select[Any]] = []
+    if "mention" in kinds:
+        branches.append(
+            sa.select(*head, post_mentions.c.handle.label("dst"), *flags("mention")).select_from(
+                sp.join(post_mentions, post_mentions.c.post_id == sp.c.id)
+            )
+        )
+    if "reply" in kinds:
+        parent = posts.alias("parent")
+        pacct = accounts.alias("parent_account")
+        dst = sa.func.coalesce(
+            sa.func.lower(pacct.c.handle),
+            sa.func.lower(parent.c.author_handle),
+            _ID + sp.c.reply_to_author_id,
+            _ID + parent.c.author_id,
+        )
+        branches.append(
+            sa.select(*head, dst.label("dst"), *flags("reply"))
+            .select_from(
+                sp.outerjoin(
+                    pacct,
+                    sa.and_(
+                        pacct.c.platform == sp.c.platform,
+                        pacct.c.account_id == sp.c.reply_to_author_id,
+                    ),
+                ).outerjoin(
+                    parent,
+                    sa.and_(
+                        parent.c.platform == sp.c.platform, parent.c.platform_id == sp.c.reply_to_id
+                    ),
+                )
+            )
+            .where(sa.or_(sp.c.reply_to_id.is_not(None), sp.c.reply_to_author_id.is_not(None)))
+        )
+    for kind, ref in (("repost", sp.c.repost_of_id), ("quote", sp.c.quote_of_id)):
+        if kind not in kinds:
+            continue
+        orig = posts.alias(f"{kind}_original")
+        dst = sa.func.coalesce(sa.func.lower(orig.c.author_handle), _ID + orig.c.author_id)
+        branches.append(
+            sa.select(*head, dst.label("dst"), *flags(kind))
+            .select_from(
+                sp.outerjoin(
+                    orig, sa.and_(orig.c.platform == sp.c.platform, orig.c.platform_id == ref)
+                )
+            )
+            .where(ref.is_not(None))
+        )
+    u = (sa.union_all(*branches) if len(branches) > 1 else branches[0]).subquery("interactions")
+    weight = sa.func.count(sa.distinct(u.c.post_id))
+    return (
+        sa.select(
+            u.c.platform,
+            u.c.src,
+            u.c.dst,
+            weight.label("weight"),
+            *(sa.func.sum(u.c[PLURAL[k]]).label(PLURAL[k]) for k in kinds),
+        )
+        .where(sa.or_(u.c.dst.is_(None), u.c.src != u.c.dst))
+        .group_by(u.c.platform, u.c.src, u.c.dst)
+        .having(sa.or_(weight >= min_weight, u.c.dst.is_(None)))
+    )
+
+
+def _authors_query(conn: sa.Connection, sel: Selection) -> sa.Select[Any]:
+    """Per author of the selection: posts, theoretical impressions and the stored account.
+
+    Impressions follow docs/definitions.md (and the summary report): Σ over the author's
+    posts of the follower count the payload gave with each post.
+    """
+    c = posts.c
+    key = sa.func.coalesce(sa.func.lower(c.author_handle), _ID + c.author_id)
+    return (
+        sa.select(
+            c.platform,
+            key.label("key"),
+            sa.func.count().label("posts"),
+            sa.func.sum(sa.func.coalesce(c.author_followers, 0)).label("impressions"),
+            sa.func.max(c.author_followers).label("post_followers"),
+            sa.func.max(c.author_handle).label("written"),
+            sa.func.max(accounts.c.account_id).label("account_id"),
+            sa.func.max(accounts.c.handle).label("handle"),
+            sa.func.max(accounts.c.followers).label("followers"),
+        )
+        .select_from(
+            posts.outerjoin(
+                accounts,
+                sa.and_(accounts.c.platform == c.platform, accounts.c.account_id == author_key()),
+            )
+        )
+        .where(*where(conn, sel), key.is_not(None))
+        .group_by(c.platform, key)
+    )
+
+
+def _stream(conn: sa.Connection, q: sa.Select[Any]) -> Iterator[Any]:
+    """Rows of an aggregate in pages (a server-side cursor on PostgreSQL)."""
+    yield from conn.execute(q.execution_options(yield_per=_YIELD))
+
+
+def build_interaction_graph(
+    conn: sa.Connection,
+    sel: Selection,
+    *,
+    kinds: Sequence[str] = INTERACTION_KINDS,
+    min_weight: int = 1,
+    include_isolated: bool = False,
+    describe: bool = True,
+) -> SocialGraph:
+    """The directed mention / reply / repost graph of a selection.
+
+    Self-loops (self-mentions, replies in one's own thread, reposting oneself) are left
+    out: they say nothing about influence. `include_isolated` adds authors with no edge
+    (needed to rank by posts or impressions); `describe=False` skips looking up accounts
+    that only receive edges (followers, stakeholder) — callers that show a few rows can
+    do it afterwards with `describe_accounts` for just those.
+    """
+    kinds = tuple(dict.fromkeys(kinds))
+    unknown = [k for k in kinds if k not in PLURAL]
+    if unknown or not kinds:
+        raise ValueError(f"interaction kinds: {unknown or '(none)'}; use some of {list(PLURAL)}")
+    if min_weight < 1:
+        raise ValueError("min_weight must be at least 1")
+    nodes = _Nodes()
+    rows: list[tuple[Any, ...]] = []
+    unresolved = 0
+    for row in _stream(conn, _interaction_query(conn, sel, kinds, min_weight)):
+        if row.dst is None:
+            unresolved += sum(int(row[4 + i] or 0) for i, k in enumerate(kinds) if k != "mention")
+            continue
+        rows.append(tuple(row))
+    # Vertex order decides Louvain's tie-breaks: sort in Python, because SQLite and
+    # PostgreSQL collate strings differently.
+    rows.sort(key=lambda r: (r[0], r[1], r[2]))
+    edges: list[tuple[int, int]] = []
+    weights: list[float] = []
+    per_kind: dict[str, list[int]] = {PLURAL[k]: [] for k in kinds}
+    for r in rows:
+        edges.append((nodes.get(r[0], r[1]), nodes.get(r[0], r[2])))
+        weights.append(float(r[3]))
+        for i, k in enumerate(kinds):
+            per_kind[PLURAL[k]].append(int(r[4 + i] or 0))
+    del rows
+
+    authors: dict[int, Any] = {}
+    for a in sorted(_stream(conn, _authors_query(conn, sel)), key=lambda a: (a[0], a[1])):
+        i = nodes.index.get((a.platform, a.key))
+        if i is None:
+            if not include_isolated:
+                continue
+            i = nodes.get(a.platform, a.key)
+        authors[i] = a
+
+    n = len(nodes.keys)
+    g = ig.Graph(n=n, edges=edges, directed=True)
+    g.vs["name"] = [_node_name(p, k) for p, k in nodes.keys]
+    g.vs["platform"] = [p for p, _ in nodes.keys]
+    g.vs["key"] = [k for _, k in nodes.keys]
+    label: list[str] = []
+    account_id: list[str | None] = []
+    followers: list[int | None] = []
+    n_posts: list[int] = []
+    impressions: list[int] = []
+    for i, (_, k) in enumerate(nodes.keys):
+        a = authors.get(i)
+        if a is None:
+            label.append(k[len(ID_PREFIX) :] if k.startswith(ID_PREFIX) else k)
+            account_id.append(None)
+            followers.append(None)
+            n_posts.append(0)
+            impressions.append(0)
+        else:
+            label.append(a.handle or a.written or k)
+            account_id.append(a.account_id)
+            f = a.followers if a.followers is not None else a.post_followers
+            followers.append(int(f) if f is not None else None)
+            n_posts.append(int(a.posts))
+            impressions.append(int(a.impressions or 0))
+    g.vs["label"] = label
+    g.vs["account_id"] = account_id
+    g.vs["followers"] = followers
+    g.vs["posts"] = n_posts
+    g.vs["impressions"] = impressions
+    g.vs["stakeholder"] = [None] * n
+    g.es["weight"] = weights
+    g.es["kind"] = ["+".join(k for k in kinds if per_kind[PLURAL[k]][e]) for e in range(len(edges))]
+    for name, vals in per_kind.items():
+        g.es[name] = vals
+        received = [0] * n
+        for (_, t), v in zip(edges, vals, strict=True):
+            received[t] += v
+        g.vs[f"{name}_received"] = received
+
+    node_fields = {
+        "platform": "string",
+        "stakeholder": "string",
+        "posts": "long",
+        "followers": "long",
+        "impressions": "long",
+        **{f"{PLURAL[k]}_received": "long" for k in kinds},
+    }
+    edge_fields = {"kind": "string", **{PLURAL[k]: "long" for k in kinds}}
+    sg = SocialGraph("interaction", g, node_fields, edge_fields)
+    sg.info.update(
+        kinds=list(kinds),
+        min_weight=min_weight,
+        authors=len(authors),
+        interactions=int(sum(weights)),
+        unresolved=unresolved,
+    )
+    if unresolved:
+        sg.notes.append(
+            f"{unresolved:,} replies or reposts point at posts or accounts that are not in "
+            "the store; they are not in the graph."
+        )
+    if min_weight > 1:
+        sg.notes.append(f"Only pairs linked by at least {min_weight} posts are edges.")
+    if describe:
+        describe_accounts(conn, sg)
+    return sg
+
+
+def describe_accounts(
+    conn: sa.Connection, sg: SocialGraph, vertices: Iterable[int] | None = None
+) -> None:
+    """Fill followers, display handle and stakeholder label for interaction-graph nodes.
+
+    Authors of the selection were matched to `accounts` by id while building; accounts
+    that were only mentioned or replied to are found here by handle. A lowercase handle
+    cannot use the (platform, handle) index, so up to 900 handles are matched in one
+    query and more by one streamed pass over the platform's accounts — one scan either
+    way, and memory for the matches only. The stakeholder is the effective label (a
+    manual label wins), as everywhere else.
+    """
+    g = sg.graph
+    idx = range(g.vcount()) if vertices is None else sorted(set(vertices))
+    platform, key, account_id = g.vs["platform"], g.vs["key"], g.vs["account_id"]
+    missing: dict[str, set[str]] = {}
+    for i in idx:
+        if account_id[i] is None:
+            missing.setdefault(platform[i], set()).add(key[i])
+    found = _find_accounts(conn, missing) if missing else {}
+    label, followers = g.vs["label"], g.vs["followers"]
+    for i in idx:
+        hit = found.get((platform[i], key[i]))
+        if hit is not None and account_id[i] is None:
+            account_id[i], handle, fol = hit
+            label[i] = handle or label[i]
+            if followers[i] is None and fol is not None:
+                followers[i] = int(fol)
+    g.vs["account_id"], g.vs["label"], g.vs["followers"] = account_id, label, followers
+    labels = account_label_map(conn, "stakeholder")
+    stake = g.vs["stakeholder"]
+    for i in idx:
+        if account_id[i] is not None:
+            stake[i] = labels.get((platform[i], account_id[i]))
+    g.vs["stakeholder"] = stake
+
+
+def _find_accounts(
+    conn: sa.Connection, wanted: dict[str, set[str]]
+) -> dict[tuple[str, str], tuple[str, str | None, int | None]]:
+    """{(platform, node key): (account id, handle, followers)}; the most recently seen
+    account wins when a handle passed from one account to another."""
+    a = accounts.c
+    out: dict[tuple[str, str], tuple[str, str | None, int | None]] = {}
+    seen: dict[tuple[str, str], datetime | None] = {}
+
+    def keep(k: tuple[str, str], row: Any) -> None:
+        last = row.last_seen
+        if k in out and not _newer(last, seen[k]):
+            return
+        out[k] = (row.account_id, row.handle, row.followers)
+        seen[k] = last
+
+    cols = (a.account_id, a.handle, a.followers, a.last_seen)
+    for platform, keys in wanted.items():
+        ids = sorted(k[len(ID_PREFIX) :] for k in keys if k.startswith(ID_PREFIX))
+        handles = {k for k in keys if not k.startswith(ID_PREFIX)}
+        for i in range(0, len(ids), _IN_CHUNK):
+            q = sa.select(*cols).where(
+                a.platform == platform, a.account_id.in_(ids[i : i + _IN_CHUNK])
+            )
+            for row in conn.execute(q):
+                keep((platform, ID_PREFIX + row.account_id), row)
+        if not handles:
+            continue
+        q = sa.select(*cols).where(a.platform == platform, a.handle.is_not(None))
+        if len(handles) <= _IN_CHUNK:
+            q = q.where(sa.func.lower(a.handle).in_(sorted(handles)))
+        for row in _stream(conn, q):
+            h = row.handle.lower()
+            if h in handles:
+                keep((platform, h), row)
+    return out
+
+
+def _newer(a: datetime | None, b: datetime | None) -> bool:
+    if a is None:
+        return False
+    if b is None:
+        return True
+    return _aware(a) > _aware(b)
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def build_cohashtag_graph(
+    conn: sa.Connection,
+    sel: Selection,
+    *,
+    min_weight: int = 1,
+    top: int | None = 10_000,
+    exclude: Collection[str] = (),
+) -> SocialGraph:
+    """The undirected co-hashtag graph: weight = selected posts carrying both tags.
+
+    The pairs come from a self-join of `post_hashtags` on the selected posts, grouped and
+    capped in SQL (`min_weight`, then the `top` heaviest pairs), so a big selection costs
+    the database a sort, not Python memory. `exclude` drops tags (usually the selected
+    ones, which co-occur with everything by construction).
+    """
+    if min_weight < 1:
+        raise ValueError("min_weight must be at least 1")
+    if top is not None and top < 1:
+        raise ValueError("top must be at least 1 (or None for no cap)")
+    drop = sorted({t.lstrip("#").lower() for t in exclude})
+    a, b = post_hashtags.alias("tag_a"), post_hashtags.alias("tag_b")
+    w = sa.func.count()
+    q = (
+        sa.select(a.c.tag, b.c.tag, w.label("weight"))
+        .select_from(
+            a.join(b, sa.and_(a.c.post_id == b.c.post_id, a.c.tag < b.c.tag)).join(
+                posts, posts.c.id == a.c.post_id
+            )
+        )
+        .where(*where(conn, sel))
+        .group_by(a.c.tag, b.c.tag)
+        .having(w >= min_weight)
+    )
+    if drop:
+        q = q.where(a.c.tag.not_in(drop), b.c.tag.not_in(drop))
+    if top is not None:
+        q = q.order_by(sa.desc("weight"), a.c.tag, b.c.tag).limit(top)
+    pairs = [(min(x, y), max(x, y), int(n)) for x, y, n in _stream(conn, q)]
+    pairs.sort(key=lambda p: (p[0], p[1]))
+    nodes = _Nodes()
+    edges = [(nodes.get("", x), nodes.get("", y)) for x, y, _ in pairs]
+    tags = [k for _, k in nodes.keys]
+    counts: dict[str, int] = {}
+    if tags:
+        want = set(tags)
+        tq = (
+            sa.select(post_hashtags.c.tag, sa.func.count())
+            .select_from(post_hashtags.join(posts, posts.c.id == post_hashtags.c.post_id))
+            .where(*where(conn, sel))
+            .group_by(post_hashtags.c.tag)
+        )
+        counts = {t: int(n) for t, n in _stream(conn, tq) if t in want}
+    g = ig.Graph(n=len(tags), edges=edges, directed=False)
+    g.vs["name"] = tags
+    g.vs["label"] = tags
+    g.vs["posts"] = [counts.get(t, 0) for t in tags]
+    g.es["weight"] = [float(n) for _, _, n in pairs]
+    g.es["kind"] = ["cohashtag"] * len(pairs)
+    sg = SocialGraph("cohashtag", g, {"posts": "long"}, {"kind": "string"})
+    sg.info.update(min_weight=min_weight, top=top, excluded=drop)
+    if top is not None and len(pairs) == top:
+        sg.notes.append(f"Only the {top:,} heaviest tag pairs are in the graph.")
+    if min_weight > 1:
+        sg.notes.append(f"Only tag pairs sharing at least {min_weight} posts are edges.")
+    return sg
+
+
+def graph_from_edges(
+    edges: Iterable[tuple[str, str, float]], *, directed: bool = True, kind: str = "interaction"
+) -> SocialGraph:
+    """A graph from (source, target, weight) triples held in memory (benchmarks, tests,
+    graphs from elsewhere). Repeated pairs stay parallel edges; PageRank and HITS add
+    them up, Louvain works on their sum."""
+    nodes = _Nodes()
+    pairs: list[tuple[int, int]] = []
+    weights: list[float] = []
+    for s, t, w in edges:
+        pairs.append((nodes.get("", s), nodes.get("", t)))
+        weights.append(float(w))
+    g = ig.Graph(n=len(nodes.keys), edges=pairs, directed=directed)
+    names = [k for _, k in nodes.keys]
+    g.vs["name"] = names
+    g.vs["label"] = names
+    g.es["weight"] = weights
+    return SocialGraph(kind, g, {}, {})
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+@contextmanager
+def _igraph_notes(notes: list[str]) -> Iterator[None]:
+    """Turn igraph's warnings into report notes.
+
+    igraph raises its C core's warnings as Python RuntimeWarnings; under an error filter
+    (as in the test suite) one would surface as a SystemError mid-computation. They are
+    advisory — e.g. that most HITS scores are zero — so they are recorded and reported.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        msg = str(w.message).split(" Location:", 1)[0].strip()
+        if "hub or authority scores are zeros" in msg:
+            msg = (
+                "HITS: more than 30 % of hub or authority scores are zero (most accounts "
+                "are never mentioned, or never mention anyone), so igraph warns that the "
+                "solution may not be unique; read authority and hub as an order of "
+                "magnitude among the top accounts."
+            )
+        else:
+            msg = f"igraph: {msg}"
+        if msg not in notes:
+            notes.append(msg)
+
+
+def pagerank(
+    g: ig.Graph, *, damping: float = DAMPING, notes: list[str] | None = None
+) -> list[float]:
+    """Weighted PageRank (sums to 1). Directed graphs follow edge direction, so a mention
+    passes on a share of the mentioning account's own score: a mention from an
+    influential account weighs more than one from a newcomer. Accounts that mention no
+    one spread their score evenly over all accounts (PRPACK's treatment)."""
+    if g.vcount() == 0:
+        return []
+    with _igraph_notes(notes if notes is not None else []):
+        return list(
+            g.pagerank(weights="weight" if g.ecount() else None, damping=damping, directed=True)
+        )
+
+
+def hits(g: ig.Graph, *, notes: list[str] | None = None) -> tuple[list[float], list[float]]:
+    """(hub, authority) scores, weighted, scaled so the highest is 1.
+
+    Authority: mentioned, replied to and reposted by good hubs; hub: mentions good
+    authorities. Without edges both are 0 (igraph would answer 1 for every vertex).
+    """
+    n = g.vcount()
+    if g.ecount() == 0:
+        if notes is not None and n:
+            notes.append("No interactions: hub and authority scores are 0.")
+        return [0.0] * n, [0.0] * n
+    with _igraph_notes(notes if notes is not None else []):
+        hub = g.hub_score(weights="weight", scale=True)
+        auth = g.authority_score(weights="weight", scale=True)
+    return [_clean(x) for x in hub], [_clean(x) for x in auth]
+
+
+def _clean(x: float) -> float:
+    # ARPACK returns values like -1e-17 for zero scores.
+    return 0.0 if abs(x) < 1e-12 else float(x)
+
+
+def undirected(g: ig.Graph) -> ig.Graph:
+    """The undirected collapse: a→b and b→a become one edge with their summed weight."""
+    if not g.is_directed():
+        return g
+    u = ig.Graph(n=g.vcount(), edges=g.get_edgelist(), directed=False)
+    u.es["weight"] = g.es["weight"] if g.ecount() else []
+    u.simplify(multiple=True, loops=True, combine_edges="sum")
+    return u
+
+
+def communities(
+    g: ig.Graph,
+    *,
+    method: CommunityMethod = "auto",
+    seed: int = SEED,
+    notes: list[str] | None = None,
+) -> tuple[list[int], float, str]:
+    """(membership, modularity, method used) on the undirected, weighted collapse.
+
+    Louvain (`community_multilevel`) by default. It is randomised in igraph, so the
+    process-wide igraph RNG is seeded for the call and given back to `random` after
+    (a concurrent igraph call in another thread would see the seeded generator). Above
+    `LOUVAIN_MAX_EDGES` edges "auto" uses Leiden with the modularity objective (Louvain's
+    refinement, which also guarantees connected communities) because igraph's Louvain
+    becomes minutes long there. Communities are numbered 0, 1, … by size, largest first
+    (ties by the smallest node id), so numbers are stable between runs.
+    """
+    u = undirected(g)
+    n = u.vcount()
+    if n == 0:
+        return [], 0.0, "louvain"
+    used = method
+    if method == "auto":
+        used = "leiden" if u.ecount() > LOUVAIN_MAX_EDGES else "louvain"
+    weights = "weight" if u.ecount() else None
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        with _igraph_notes(notes if notes is not None else []):
+            if used == "leiden":
+                cl = u.community_leiden(
+                    objective_function="modularity", weights=weights, n_iterations=2
+                )
+            else:
+                cl = u.community_multilevel(weights=weights)
+            membership = list(cl.membership)
+            q = u.modularity(membership, weights=weights) if u.ecount() else 0.0
+    finally:
+        ig.set_random_number_generator(random)
+    names = g.vs["name"] if "name" in g.vs.attributes() else [str(i) for i in range(n)]
+    size: dict[int, int] = {}
+    first: dict[int, str] = {}
+    for v, c in enumerate(membership):
+        size[c] = size.get(c, 0) + 1
+        if c not in first or names[v] < first[c]:
+            first[c] = names[v]
+    order = sorted(size, key=lambda c: (-size[c], first[c]))
+    renumber = {c: i for i, c in enumerate(order)}
+    if notes is not None and method == "auto" and used == "leiden":
+        notes.append(
+            f"Communities by Leiden (modularity) rather than Louvain: the graph has "
+            f"{u.ecount():,} edges, past the {LOUVAIN_MAX_EDGES:,} where Louvain gets slow."
+        )
+    return [renumber[c] for c in membership], float(q), used
+
+
+def score_graph(
+    sg: SocialGraph,
+    *,
+    damping: float = DAMPING,
+    with_hits: bool = True,
+    community: CommunityMethod | None = "auto",
+    seed: int = SEED,
+) -> SocialGraph:
+    """Add `pagerank`, `authority` and `hub` (directed graphs) and `community` to the
+    vertices, and their fields to the export schema; modularity goes to `sg.info`."""
+    g = sg.graph
+    g.vs["pagerank"] = pagerank(g, damping=damping, notes=sg.notes)
+    sg.node_fields["pagerank"] = "double"
+    if with_hits and sg.directed:
+        hub, auth = hits(g, notes=sg.notes)
+        g.vs["authority"], g.vs["hub"] = auth, hub
+        sg.node_fields["authority"] = "double"
+        sg.node_fields["hub"] = "double"
+    if community is not None:
+        membership, q, used = communities(g, method=community, seed=seed, notes=sg.notes)
+        g.vs["community"] = membership
+        sg.node_fields["community"] = "integer"
+        sg.info.update(
+            modularity=round(q, 4),
+            communities=len(set(membership)),
+            community_method=used,
+        )
+    sg.info["damping"] = damping
+    return sg
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def _xml_text(v: Any) -> str:
+    return _XML_BAD.sub("", str(v))
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return repr(v)
+    return _xml_text(v)
+
+
+def _columns(sg: SocialGraph, fields: dict[str, str], seq: Any) -> dict[str, list[Any]]:
+    have = set(seq.attributes())
+    return {f: (list(seq[f]) if f in have else [None] * len(seq)) for f in fields}
+
+
+def write_gexf(sg: SocialGraph, path: str | Path) -> Path:
+    """GEXF 1.3 (Gephi's own format), streamed: node attributes are declared once and
+    given per node; the edge weight is GEXF's own `weight`, the interaction kinds an
+    attribute. Missing values (None) are left out, which Gephi reads as empty."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    g = sg.graph
+    names, labels = g.vs["name"] or [], g.vs["label"] or []
+    ncols = _columns(sg, sg.node_fields, g.vs)
+    ecols = _columns(sg, sg.edge_fields, g.es)
+    weights = g.es["weight"] or []
+    with path.open("w", encoding="utf-8", newline="\n") as f:
+        f.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        f.write(
+            '<gexf xmlns="http://gexf.net/1.3" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+            'xsi:schemaLocation="http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd" '
+            'version="1.3">\n'
+        )
+        f.write(f'  <meta lastmodifieddate="{datetime.now(UTC).date().isoformat()}">\n')
+        f.write(f"    <creator>radsocial {escape(__version__)}</creator>\n")
+        f.write(f"    <description>{escape(_description(sg))}</description>\n")
+        f.write("  </meta>\n")
+        edgetype = "directed" if sg.directed else "undirected"
+        f.write(f'  <graph mode="static" defaultedgetype="{edgetype}">\n')
+        for cls, fields in (("node", sg.node_fields), ("edge", sg.edge_fields)):
+            if not fields:
+                continue
+            f.write(f'    <attributes class="{cls}" mode="static">\n')
+            for name, typ in fields.items():
+                f.write(
+                    f"      <attribute id={quoteattr(name)} title={quoteattr(name)} "
+                    f'type="{typ}"/>\n'
+                )
+            f.write("    </attributes>\n")
+        f.write("    <nodes>\n")
+        for v in range(g.vcount()):
+            f.write(
+                f"      <node id={quoteattr(_xml_text(names[v]))} "
+                f"label={quoteattr(_xml_text(labels[v]))}"
+            )
+            f.write(_gexf_attvalues(ncols, v, "node"))
+        f.write("    </nodes>\n    <edges>\n")
+        for e, (s, t) in enumerate(g.get_edgelist()):
+            f.write(
+                f'      <edge id="{e}" source={quoteattr(_xml_text(names[s]))} '
+                f'target={quoteattr(_xml_text(names[t]))} weight="{_fmt(float(weights[e]))}"'
+            )
+            f.write(_gexf_attvalues(ecols, e, "edge"))
+        f.write("    </edges>\n  </graph>\n</gexf>\n")
+    return path
+
+
+def _gexf_attvalues(cols: dict[str, list[Any]], i: int, tag: str) -> str:
+    vals = [(k, c[i]) for k, c in cols.items() if c[i] is not None]
+    if not vals:
+        return "/>\n"
+    inner = "".join(f"<attvalue for={quoteattr(k)} value={quoteattr(_fmt(v))}/>" for k, v in vals)
+    return f">\n        <attvalues>{inner}</attvalues>\n      </{tag}>\n"
+
+
+def _description(sg: SocialGraph) -> str:
+    if sg.kind == "cohashtag":
+        return "radsocial co-hashtag graph: weight = posts carrying both tags"
+    kinds = ", ".join(sg.info.get("kinds", INTERACTION_KINDS))
+    return f"radsocial interaction graph ({kinds}): weight = posts linking the two accounts"
+
+
+def write_graphml(sg: SocialGraph, path: str | Path) -> Path:
+    """GraphML (Gephi, Cytoscape, yEd, networkx), streamed. Keys are declared with their
+    types; `label` and `weight` carry those names so that every reader finds them."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    g = sg.graph
+    names = g.vs["name"] or []
+    ncols = {"label": list(g.vs["label"] or []), **_columns(sg, sg.node_fields, g.vs)}
+    ecols = {"weight": list(g.es["weight"] or []), **_columns(sg, sg.edge_fields, g.es)}
+    ntypes = {"label": "string", **sg.node_fields}
+    etypes = {"weight": "double", **sg.edge_fields}
+    nkeys = {name: f"n{i}" for i, name in enumerate(ntypes)}
+    ekeys = {name: f"e{i}" for i, name in enumerate(etypes)}
+    with path.open("w", encoding="utf-8", newline="\n") as f:
+        f.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        f.write(
+            '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+            'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+            'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
+        )
+        f.write(f"  <!-- {escape(_description(sg))}; radsocial {escape(__version__)} -->\n")
+        for cls, types, keys in (("node", ntypes, nkeys), ("edge", etypes, ekeys)):
+            for name, typ in types.items():
+                f.write(
+                    f'  <key id="{keys[name]}" for="{cls}" attr.name={quoteattr(name)} '
+                    f'attr.type="{_GRAPHML_TYPES[typ]}"/>\n'
+                )
+        edgedefault = "directed" if sg.directed else "undirected"
+        f.write(f'  <graph id="G" edgedefault="{edgedefault}">\n')
+        for v in range(g.vcount()):
+            f.write(f"    <node id={quoteattr(_xml_text(names[v]))}>")
+            f.write(_graphml_data(ncols, nkeys, v))
+            f.write("</node>\n")
+        for e, (s, t) in enumerate(g.get_edgelist()):
+            f.write(
+                f'    <edge id="e{e}" source={quoteattr(_xml_text(names[s]))} '
+                f"target={quoteattr(_xml_text(names[t]))}>"
+            )
+            f.write(_graphml_data(ecols, ekeys, e))
+            f.write("</edge>\n")
+        f.write("  </graph>\n</graphml>\n")
+    return path
+
+
+def _graphml_data(cols: dict[str, list[Any]], keys: dict[str, str], i: int) -> str:
+    return "".join(
+        f'<data key="{keys[k]}">{escape(_fmt(c[i]))}</data>'
+        for k, c in cols.items()
+        if c[i] is not None
+    )
+
+
+def write_csv(sg: SocialGraph, path: str | Path) -> list[Path]:
+    """A node list and an edge list, UTF-8 without BOM, with the headers Gephi's
+    spreadsheet import maps by itself (Id, Label; Source, Target, Type, Weight).
+
+    `path` ending in .csv names the pair `<stem>-nodes.csv` / `<stem>-edges.csv` beside
+    it; any other path is a folder that receives `<kind>-nodes.csv` / `<kind>-edges.csv`.
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        folder, stem = path.parent, path.stem
+    else:
+        folder, stem = path, sg.kind
+    folder.mkdir(parents=True, exist_ok=True)
+    g = sg.graph
+    names = g.vs["name"] or []
+    nodes_p, edges_p = folder / f"{stem}-nodes.csv", folder / f"{stem}-edges.csv"
+    ncols = _columns(sg, sg.node_fields, g.vs)
+    with nodes_p.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["Id", "Label", *sg.node_fields])
+        labels = g.vs["label"] or []
+        for v in range(g.vcount()):
+            w.writerow([names[v], labels[v], *(_csv(ncols[k][v]) for k in sg.node_fields)])
+    ecols = _columns(sg, sg.edge_fields, g.es)
+    weights = g.es["weight"] or []
+    etype = "Directed" if sg.directed else "Undirected"
+    with edges_p.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["Source", "Target", "Type", "Weight", *sg.edge_fields])
+        for e, (s, t) in enumerate(g.get_edgelist()):
+            row = [names[s], names[t], etype, _csv(float(weights[e]))]
+            w.writerow(row + [_csv(ecols[k][e]) for k in sg.edge_fields])
+    return [nodes_p, edges_p]
+
+
+def _csv(v: Any) -> Any:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return int(v)
+    return v
+
+
+WRITERS: dict[str, Callable[[SocialGraph, Path], Any]] = {
+    "gexf": write_gexf,
+    "graphml": write_graphml,
+    "csv": write_csv,
+}
+
+
+def write_graph(sg: SocialGraph, path: str | Path, fmt: ExportFormat = "gexf") -> list[Path]:
+    """Write `sg` as GEXF, GraphML or CSV; the files written."""
+    if fmt not in WRITERS:
+        raise ValueError(f"graph format {fmt!r}: use one of {', '.join(WRITERS)}")
+    out = WRITERS[fmt](sg, Path(path))
+    return list(out) if isinstance(out, list) else [out]
