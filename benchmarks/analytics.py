@@ -48,7 +48,7 @@ def build(db: str, n: int, seed: int) -> None:
         sh(str(BIN / "radsocial"), "generate", str(corpus), "--posts", str(n), "--seed", str(seed))
         print(f"generate: {time.perf_counter() - t:.1f} s", flush=True)
     t = time.perf_counter()
-    sh(str(BIN / "radsocial"), "import", str(corpus), "--db", db, "-q")
+    sh(str(BIN / "radsocial"), "import", str(corpus / "corpus"), "--db", db, "-q")
     dt = time.perf_counter() - t
     print(f"import (incl. rollups) into {db}: {dt:.1f} s = {n / dt:,.0f} posts/s", flush=True)
 
