@@ -108,6 +108,17 @@ class RollupScope:
             c.append(table.c.hour < hour_number(sel.until))
         return c
 
+    def measure_where(self, table: sa.Table, sel: Selection) -> list[sa.ColumnElement[bool]]:
+        """For rollup_day (whole days) — the same filter as `hour_where`, by day."""
+        c = [table.c.tag == self.tag]
+        if self.platforms:
+            c.append(table.c.platform.in_(self.platforms))
+        if sel.since:
+            c.append(table.c.day >= hour_number(sel.since) // 24)
+        if sel.until:
+            c.append(table.c.day < hour_number(sel.until) // 24)
+        return c
+
     def day_where(self, table: sa.Table, sel: Selection, dim: str) -> list[sa.ColumnElement[bool]]:
         c = [table.c.dim == dim, table.c.tag == self.tag]
         if self.platforms:

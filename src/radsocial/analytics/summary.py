@@ -23,7 +23,7 @@ from radsocial.analytics.scope import Period, connect, pct_change, period, rollu
 from radsocial.store import Selection
 from radsocial.store.queries import where
 from radsocial.store.rollups import author_name
-from radsocial.store.schema import ROLLUP_MEASURES, posts, rollup_hour, rollup_key_day
+from radsocial.store.schema import ROLLUP_MEASURES, posts, rollup_day, rollup_hour, rollup_key_day
 
 #: The headline metrics, named as domain.md §1 names them, in report order.
 HEADLINE = ("posts", "reposts", "replies", "participants", "impressions", "links", "media")
@@ -66,17 +66,21 @@ def measures(conn: sa.Connection, sel: Selection) -> tuple[dict[str, int], str]:
     """The counts of ROLLUP_MEASURES plus participants for a selection, and the source
     they came from ("rollups" or "posts")."""
     scope = rollup_scope(conn, sel)
+    day_scope = rollup_scope(conn, sel, grain="day")
     if scope is None:
         m = _raw_measures(conn, sel)
         source = "posts"
     else:
-        cols = [
-            sa.func.coalesce(sa.func.sum(rollup_hour.c[k]), 0).label(k) for k in ROLLUP_MEASURES
-        ]
-        row = conn.execute(sa.select(*cols).where(*scope.hour_where(rollup_hour, sel))).one()
+        # whole days read the day rollups (24x fewer rows), other whole hours the hourly
+        table, cond = (
+            (rollup_day, day_scope.measure_where(rollup_day, sel))
+            if day_scope is not None
+            else (rollup_hour, scope.hour_where(rollup_hour, sel))
+        )
+        cols = [sa.func.coalesce(sa.func.sum(table.c[k]), 0).label(k) for k in ROLLUP_MEASURES]
+        row = conn.execute(sa.select(*cols).where(*cond)).one()
         m = {k: int(row._mapping[k]) for k in ROLLUP_MEASURES}
         source = "rollups"
-    day_scope = rollup_scope(conn, sel, grain="day")
     if day_scope is None:
         m["participants"] = _raw_participants(conn, sel) if m["posts"] else 0
     else:

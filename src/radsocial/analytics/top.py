@@ -101,17 +101,24 @@ def account_info(
     """
     if not keys:
         return {}
-    handles = sorted({h for _, h in keys})
     out: dict[tuple[str, str], tuple[str | None, int | None, str | None]] = {}
     lab: dict[int, tuple[str, str]] = {}
-    q = sa.select(
-        accounts.c.id, accounts.c.platform, accounts.c.handle, accounts.c.followers
-    ).where(sa.func.lower(accounts.c.handle).in_(handles))
     ids: dict[int, tuple[str, str]] = {}
-    for aid, platform, handle, followers in conn.execute(q):
-        key = (platform, (handle or "").lower())
-        out[key] = (handle, followers, None)
-        ids[aid] = key
+    by_platform: dict[str, set[str]] = {}
+    for platform, h in keys:
+        by_platform.setdefault(platform, set()).add(h)
+    for platform, handles in by_platform.items():
+        # (platform, lower(handle)) is indexed: ix_accounts_lower_handle
+        q = sa.select(
+            accounts.c.id, accounts.c.platform, accounts.c.handle, accounts.c.followers
+        ).where(
+            accounts.c.platform == platform,
+            sa.func.lower(accounts.c.handle).in_(sorted(handles)),
+        )
+        for aid, plat, handle, followers in conn.execute(q):
+            key = (plat, (handle or "").lower())
+            out[key] = (handle, followers, None)
+            ids[aid] = key
     if ids:
         lq = sa.select(
             account_labels.c.account_pk, account_labels.c.value, account_labels.c.method

@@ -7,7 +7,8 @@ added — with one INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE per 
 range, so the work happens inside the database on both backends.
 
 What they hold (tag "" = every post; otherwise one row set per lowercase hashtag):
-- `rollup_hour`: per (tag, hour, platform) the measures of `ROLLUP_MEASURES`.
+- `rollup_hour`, `rollup_day`: per (tag, hour or day, platform) the measures of
+  `ROLLUP_MEASURES`.
 - `rollup_key_day`: per (dim, tag, day, platform, key) posts, reposts and impressions,
   for dim "author" (participants, top accounts), "hashtag" (co-hashtags; for tag ""
   every hashtag), "mention" (mentioned handles) and "domain" (linked sites).
@@ -32,6 +33,7 @@ from radsocial.store.schema import (
     post_links,
     post_mentions,
     posts,
+    rollup_day,
     rollup_hour,
     rollup_key_day,
     rollup_state,
@@ -100,22 +102,23 @@ def _upsert(conn: sa.Connection, table: sa.Table, select: sa.Select[Any], keys: 
 
 
 def _hour_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
-    hour = hour_of(conn, posts.c.created_at).label("hour")
     in_range = sa.and_(posts.c.id > lo, posts.c.id <= hi)
-    keys = ["tag", "hour", "platform"]
-    every = (
-        sa.select(sa.literal("").label("tag"), hour, posts.c.platform, *_measures())
-        .where(in_range)
-        .group_by(hour, posts.c.platform)
-    )
-    _upsert(conn, rollup_hour, every, keys)
-    per_tag = (
-        sa.select(post_hashtags.c.tag, hour, posts.c.platform, *_measures())
-        .select_from(posts.join(post_hashtags, post_hashtags.c.post_id == posts.c.id))
-        .where(in_range)
-        .group_by(post_hashtags.c.tag, hour, posts.c.platform)
-    )
-    _upsert(conn, rollup_hour, per_tag, keys)
+    h = hour_of(conn, posts.c.created_at)
+    for table, unit in ((rollup_hour, h.label("hour")), (rollup_day, (h // 24).label("day"))):
+        keys = ["tag", unit.name, "platform"]
+        every = (
+            sa.select(sa.literal("").label("tag"), unit, posts.c.platform, *_measures())
+            .where(in_range)
+            .group_by(unit, posts.c.platform)
+        )
+        _upsert(conn, table, every, keys)
+        per_tag = (
+            sa.select(post_hashtags.c.tag, unit, posts.c.platform, *_measures())
+            .select_from(posts.join(post_hashtags, post_hashtags.c.post_id == posts.c.id))
+            .where(in_range)
+            .group_by(post_hashtags.c.tag, unit, posts.c.platform)
+        )
+        _upsert(conn, table, per_tag, keys)
 
 
 def _key_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
@@ -214,6 +217,7 @@ def rebuild(store: Any, *, progress: Callable[[int], None] | None = None) -> int
     """Drop and recount every rollup (after `renormalize`, or to refresh views)."""
     with store.writer() as conn, conn.begin():
         conn.execute(rollup_hour.delete())
+        conn.execute(rollup_day.delete())
         conn.execute(rollup_key_day.delete())
         conn.execute(rollup_state.delete().where(rollup_state.c.name == STATE))
     return refresh(store, progress=progress)
