@@ -293,3 +293,27 @@ def test_spike_names_the_posts_that_made_it(store: Store) -> None:
     assert len(rep.table("hourly").rows) == 192
     calm = run("spikes", store, Selection(hashtags=("calm",)), now=start + timedelta(hours=168))
     assert calm.metrics["spike"] is False
+
+
+def test_calendar_year_against_the_year_before(filled: Store) -> None:
+    y2019 = Selection(
+        since=datetime(2019, 1, 1, tzinfo=UTC), until=datetime(2020, 1, 1, tzinfo=UTC)
+    )
+    rep = run("summary", filled, y2019)
+    assert rep.params["previous_since"].startswith("2018-01-01")  # a calendar year, not 365 days
+    assert rep.metrics["posts"] == {"value": 8, "previous": 1, "change_pct": 700.0}
+    assert rep.metrics["participants"]["value"] == 3
+    assert rep.metrics["participants"]["previous"] == 1
+    slow = run(
+        "summary",
+        filled,
+        Selection(
+            since=y2019.since,
+            until=y2019.until,
+            langs=(),
+            kinds=("original", "reply", "repost", "quote"),
+        ),
+    )
+    assert slow.params["source"] == "posts" and slow.metrics == rep.metrics
+    top = run("top", filled, y2019, what="accounts").table("accounts")
+    assert top.column("account")[:1] == ["alice"] and top.rows[0][3] == 4  # posts 1, 2, 6, 9

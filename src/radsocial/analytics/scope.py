@@ -61,18 +61,67 @@ class Period:
         return self.until - self.since
 
     def previous(self) -> Period:
+        """The preceding period of equal length — in calendar units when the period is
+        whole calendar years or months (2021 is compared with 2020, not with the 365
+        days before it, which would start on 2020-01-02)."""
+        years = whole_years(self.since, self.until)
+        if years is not None:
+            n = years[1] - years[0]
+            return Period(self.since.replace(year=self.since.year - n), self.since)
+        months = _whole_months(self.since, self.until)
+        if months is not None:
+            return Period(_add_months(self.since, -months), self.since)
         return Period(self.since - self.length, self.since)
 
 
+def whole_years(since: datetime | None, until: datetime | None) -> tuple[int, int] | None:
+    """(first year, year after the last) when both ends are 1 January 00:00 UTC."""
+    if since is None or until is None:
+        return None
+    a, b = utc(since), utc(until)
+    for d in (a, b):
+        if (d.month, d.day, d.hour, d.minute, d.second, d.microsecond) != (1, 1, 0, 0, 0, 0):
+            return None
+    return a.year, b.year
+
+
+def _whole_months(since: datetime, until: datetime) -> int | None:
+    a, b = utc(since), utc(until)
+    for d in (a, b):
+        if (d.day, d.hour, d.minute, d.second, d.microsecond) != (1, 0, 0, 0, 0):
+            return None
+    return (b.year - a.year) * 12 + b.month - a.month
+
+
+def _add_months(d: datetime, n: int) -> datetime:
+    m = d.year * 12 + d.month - 1 + n
+    return d.replace(year=m // 12, month=m % 12 + 1)
+
+
 def data_span(conn: sa.Connection, sel: Selection) -> Period | None:
-    """The whole UTC days from the first post to the last (None if empty)."""
-    lo, hi = conn.execute(
-        sa.select(sa.func.min(posts.c.created_at), sa.func.max(posts.c.created_at)).where(
-            *where(conn, sel)
-        )
-    ).one()
+    """The whole UTC days from the first post to the last (None if empty).
+
+    Read from the day rollups when they can answer the selection; otherwise min and max
+    are asked separately, which SQLite answers from the created_at index (asked together
+    they cost a scan).
+    """
+    scope = rollup_scope(conn, sel, grain="day")
+    if scope is not None:
+        from radsocial.store.schema import rollup_day
+
+        lo_d, hi_d = conn.execute(
+            sa.select(sa.func.min(rollup_day.c.day), sa.func.max(rollup_day.c.day)).where(
+                *scope.measure_where(rollup_day, sel), rollup_day.c.posts > 0
+            )
+        ).one()
+        if lo_d is None:
+            return None
+        return Period(from_hour(int(lo_d) * 24), from_hour((int(hi_d) + 1) * 24))
+    cond = where(conn, sel)
+    lo = conn.execute(sa.select(sa.func.min(posts.c.created_at)).where(*cond)).scalar()
     if lo is None:
         return None
+    hi = conn.execute(sa.select(sa.func.max(posts.c.created_at)).where(*cond)).scalar()
     # Whole UTC days: the same posts, and ends that the day rollups can answer.
     first = from_hour(hour_number(lo) // 24 * 24)
     last = from_hour((hour_number(hi) // 24 + 1) * 24)
@@ -117,6 +166,19 @@ class RollupScope:
             c.append(table.c.day >= hour_number(sel.since) // 24)
         if sel.until:
             c.append(table.c.day < hour_number(sel.until) // 24)
+        return c
+
+    def year_where(
+        self, table: sa.Table, sel: Selection, dim: str
+    ) -> list[sa.ColumnElement[bool]] | None:
+        """For rollup_key_year, when the selection is whole calendar years; else None."""
+        years = whole_years(sel.since, sel.until)
+        if years is None:
+            return None
+        c = [table.c.dim == dim, table.c.tag == self.tag]
+        c += [table.c.year >= years[0], table.c.year < years[1]]
+        if self.platforms:
+            c.append(table.c.platform.in_(self.platforms))
         return c
 
     def day_where(self, table: sa.Table, sel: Selection, dim: str) -> list[sa.ColumnElement[bool]]:

@@ -19,11 +19,25 @@ from typing import Any
 import sqlalchemy as sa
 
 from radsocial.analytics.result import Report, Table, empty_note
-from radsocial.analytics.scope import Period, connect, pct_change, period, rollup_scope
+from radsocial.analytics.scope import (
+    Period,
+    connect,
+    pct_change,
+    period,
+    rollup_scope,
+    whole_years,
+)
 from radsocial.store import Selection
 from radsocial.store.queries import where
 from radsocial.store.rollups import author_name
-from radsocial.store.schema import ROLLUP_MEASURES, posts, rollup_day, rollup_hour, rollup_key_day
+from radsocial.store.schema import (
+    ROLLUP_MEASURES,
+    posts,
+    rollup_day,
+    rollup_hour,
+    rollup_key_day,
+    rollup_key_year,
+)
 
 #: The headline metrics, named as domain.md §1 names them, in report order.
 HEADLINE = ("posts", "reposts", "replies", "participants", "impressions", "links", "media")
@@ -84,17 +98,26 @@ def measures(conn: sa.Connection, sel: Selection) -> tuple[dict[str, int], str]:
     if day_scope is None:
         m["participants"] = _raw_participants(conn, sel) if m["posts"] else 0
     else:
-        who = (
-            sa.select(rollup_key_day.c.platform, rollup_key_day.c.key)
-            .where(*day_scope.day_where(rollup_key_day, sel, "author"))
-            .distinct()
-            .subquery()
-        )
-        m["participants"] = int(
-            conn.execute(sa.select(sa.func.count()).select_from(who)).scalar_one()
-        )
+        m["participants"] = _rollup_participants(conn, sel, day_scope)
     m["links"] = m["with_links"]
     return m, source
+
+
+def _rollup_participants(conn: sa.Connection, sel: Selection, scope: Any) -> int:
+    """Distinct authors from the key rollups: one row per author and year makes a
+    calendar year a plain count; other periods take the distinct authors of their days."""
+    years = scope.year_where(rollup_key_year, sel, "author")
+    span = whole_years(sel.since, sel.until)
+    if years is not None and span is not None and span[1] - span[0] == 1:
+        q = sa.select(sa.func.count()).select_from(rollup_key_year).where(*years)
+        return int(conn.execute(q).scalar_one())
+    table, cond = (
+        (rollup_key_year, years)
+        if years is not None
+        else (rollup_key_day, scope.day_where(rollup_key_day, sel, "author"))
+    )
+    who = sa.select(table.c.platform, table.c.key).where(*cond).distinct().subquery()
+    return int(conn.execute(sa.select(sa.func.count()).select_from(who)).scalar_one())
 
 
 def _share(part: int, whole: int) -> float | None:

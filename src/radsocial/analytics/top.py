@@ -24,6 +24,7 @@ from radsocial.store.schema import (
     post_mentions,
     posts,
     rollup_key_day,
+    rollup_key_year,
 )
 
 WHAT = ("accounts", "hashtags", "mentions", "domains", "links", "posts")
@@ -40,11 +41,16 @@ def _from_rollups(
     scope = rollup_scope(conn, sel, grain="day")
     if scope is None:
         return None
-    r = rollup_key_day.c
+    # whole calendar years read one row per key and year; other periods their days
+    cond = scope.year_where(rollup_key_year, sel, _DIM[what])
+    table = rollup_key_year
+    if cond is None:
+        table, cond = rollup_key_day, scope.day_where(rollup_key_day, sel, _DIM[what])
+    r = table.c
     posts_n = sa.func.sum(r.posts).label("n")
     q = (
         sa.select(r.key, r.platform, posts_n, sa.func.sum(r.reposts), sa.func.sum(r.impressions))
-        .where(*scope.day_where(rollup_key_day, sel, _DIM[what]))
+        .where(*cond)
         .group_by(r.key, r.platform)
         .order_by(sa.desc("n"), r.key)
         .limit(n + len(exclude))

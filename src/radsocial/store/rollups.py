@@ -12,6 +12,9 @@ What they hold (tag "" = every post; otherwise one row set per lowercase hashtag
 - `rollup_key_day`: per (dim, tag, day, platform, key) posts, reposts and impressions,
   for dim "author" (participants, top accounts), "hashtag" (co-hashtags; for tag ""
   every hashtag), "mention" (mentioned handles) and "domain" (linked sites).
+- `rollup_key_year`: the same per UTC calendar year, so that a year's participants
+  are a count of rows (one per author) and its top lists a sort of them — no DISTINCT
+  over a year of day rows.
 
 Limits, documented in docs/definitions.md: counts are taken when a post is first
 stored (a later re-import that refreshes likes or views does not change `views` here),
@@ -36,6 +39,7 @@ from radsocial.store.schema import (
     rollup_day,
     rollup_hour,
     rollup_key_day,
+    rollup_key_year,
     rollup_state,
 )
 
@@ -121,10 +125,23 @@ def _hour_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
         _upsert(conn, table, per_tag, keys)
 
 
+def year_of(conn: sa.Connection, col: Any) -> sa.ColumnElement[int]:
+    """The UTC calendar year of a timestamp column."""
+    if conn.dialect.name == "postgresql":
+        return sa.cast(sa.extract("year", sa.func.timezone("UTC", col)), sa.Integer)
+    return sa.cast(sa.func.substr(col, 1, 4), sa.Integer)
+
+
 def _key_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
     day = (hour_of(conn, posts.c.created_at) // 24).label("day")
+    year = year_of(conn, posts.c.created_at).label("year")
+    for table, unit in ((rollup_key_day, day), (rollup_key_year, year)):
+        _key_rollup(conn, lo, hi, table, unit)
+
+
+def _key_rollup(conn: sa.Connection, lo: int, hi: int, table: sa.Table, day: Any) -> None:
     in_range = sa.and_(posts.c.id > lo, posts.c.id <= hi)
-    keys = ["dim", "tag", "day", "platform", "key"]
+    keys = ["dim", "tag", day.name, "platform", "key"]
     tagged = post_hashtags.alias("t")
     other = post_hashtags.alias("o")
 
@@ -138,7 +155,7 @@ def _key_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
             .where(in_range, key.is_not(None))
             .group_by(day, posts.c.platform, key)
         )
-        _upsert(conn, rollup_key_day, every, keys)
+        _upsert(conn, table, every, keys)
         per_tag = (
             sa.select(sa.literal(dim).label("dim"), tagged.c.tag.label("tag"), day)
             .add_columns(posts.c.platform, key, *_key_measures())
@@ -148,7 +165,7 @@ def _key_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
         )
         if dim == "hashtag":  # a tag does not co-occur with itself
             per_tag = per_tag.where(other.c.tag != tagged.c.tag)
-        _upsert(conn, rollup_key_day, per_tag, keys)
+        _upsert(conn, table, per_tag, keys)
 
     both("author", author_name())
     both("hashtag", other.c.tag, lambda p: p.join(other, other.c.post_id == p.c.id))
@@ -219,6 +236,7 @@ def rebuild(store: Any, *, progress: Callable[[int], None] | None = None) -> int
         conn.execute(rollup_hour.delete())
         conn.execute(rollup_day.delete())
         conn.execute(rollup_key_day.delete())
+        conn.execute(rollup_key_year.delete())
         conn.execute(rollup_state.delete().where(rollup_state.c.name == STATE))
     return refresh(store, progress=progress)
 

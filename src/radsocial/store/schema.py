@@ -278,6 +278,19 @@ rollup_key_day = Table(
     Column("impressions", BigInteger, nullable=False),
 )
 
+rollup_key_year = Table(
+    "rollup_key_year",
+    metadata,
+    Column("dim", String(8), primary_key=True),
+    Column("tag", String(280), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("platform", String(16), primary_key=True),
+    Column("key", String(300), primary_key=True),
+    Column("posts", BigInteger, nullable=False),
+    Column("reposts", BigInteger, nullable=False),
+    Column("impressions", BigInteger, nullable=False),
+)
+
 rollup_state = Table(
     "rollup_state",
     metadata,
