@@ -5,11 +5,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO_DB ?= demo/radsocial-demo.db
+DEMO_PORT ?= 8000
 
 .PHONY: demo test lint bench clean-demo help
 
 help:
-	@echo "make demo   - install into .venv, import the demo corpus, show what it holds"
+	@echo "make demo   - install into .venv, import the demo corpus, show it, serve the dashboard"
 	@echo "make test   - install with test extras and run the test suite"
 	@echo "make lint   - ruff check + format check"
 	@echo "make bench  - run the benchmarks (prints figures)"
@@ -19,7 +20,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e ".[web]"
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
@@ -35,7 +36,9 @@ demo: $(VENV)/.installed
 	$(BIN)/radsocial classify --db $(DEMO_DB)
 	$(BIN)/radsocial stats --db $(DEMO_DB)
 	@echo
-	@echo "Try: $(BIN)/radsocial search mammogram --db $(DEMO_DB)"
+	@echo "Also try: $(BIN)/radsocial search mammogram --db $(DEMO_DB)"
+	@echo "Starting the dashboard on the demo store (Ctrl+C to stop):"
+	$(BIN)/radsocial serve --db $(DEMO_DB) --port $(DEMO_PORT)
 
 clean-demo:
 	rm -rf $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).quarantine

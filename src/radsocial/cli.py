@@ -615,10 +615,13 @@ _add_knowledge_commands()
 
 def _add_report_commands() -> None:
     from radsocial.commands_alerts import COMMANDS as ALERT_COMMANDS
+    from radsocial.commands_generate import generate
     from radsocial.commands_report import report
+    from radsocial.commands_web import COMMANDS as WEB_COMMANDS
 
     main.add_command(report)
-    for cmd in ALERT_COMMANDS:
+    main.add_command(generate)
+    for cmd in (*ALERT_COMMANDS, *WEB_COMMANDS):
         main.add_command(cmd)
 
 

@@ -18,7 +18,7 @@ import re
 import types
 import typing
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from functools import cache
@@ -81,8 +81,7 @@ def plotly_js_path() -> Path:
         import plotly
     except ImportError as exc:  # pragma: no cover - the web extra installs it
         raise RuntimeError(
-            "the charting library comes from the 'plotly' package: "
-            "pip install 'radsocial[web]'"
+            "the charting library comes from the 'plotly' package: pip install 'radsocial[web]'"
         ) from exc
     path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     if not path.is_file():  # pragma: no cover - a broken plotly install
@@ -140,8 +139,14 @@ class Section:
     def json_url(self) -> str:
         return f"/api/report/{self.kind}?" + self.query()
 
+    def fragment_url(self) -> str:
+        """Where the browser fetches a section the page did not compute yet."""
+        return f"/fragment/{self.kind}?" + self.query({"title": self.title})
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind, "status": self.status}
+        if self.status == "lazy":
+            out["url"] = self.json_url()
         if self.message:
             out["message"] = self.message
         if self.report is not None:
@@ -203,9 +208,7 @@ def analysis_function(kind: str) -> Any:
 def _unavailable_message(kind: str, exc: ImportError) -> str:
     missing = getattr(exc, "name", None) or ""
     if missing and not missing.startswith("radsocial"):
-        return (
-            f"the {kind} analysis needs the Python package {missing!r}, which is not installed"
-        )
+        return f"the {kind} analysis needs the Python package {missing!r}, which is not installed"
     return f"the {kind} analysis is not available in this version of radsocial"
 
 
@@ -218,17 +221,38 @@ def available(kind: str) -> bool:
 
 
 def parameters(kind: str) -> dict[str, inspect.Parameter]:
-    """The parameters a request may set for a report kind (after store and selection)."""
+    """The parameters a request may set for a report kind: those after the store and
+    the selection whose type a query string can express (str, numbers, booleans,
+    dates, lists of strings) — not, say, a `registry` object."""
     fn = analysis_function(kind)
     sig = inspect.signature(fn)
+    hints = _hints(kind)
     out = {}
     for i, (name, p) in enumerate(sig.parameters.items()):
         if i < 2 or name in _RESERVED or name.startswith("_"):
             continue
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
             continue
+        if not _simple(hints.get(name, p.annotation)):
+            continue
         out[name] = p
     return out
+
+
+_SIMPLE = (str, int, float, bool, date, datetime, type(None))
+
+
+def _simple(hint: Any) -> bool:
+    opts = _options(hint)
+    usable = [o for o in opts if o is not type(None)]
+    for o in usable:
+        if o in _SIMPLE or typing.get_origin(o) is typing.Literal:
+            return True
+        if _is_sequence(o):
+            args = typing.get_args(o)
+            if not args or args[0] in (str, Any):
+                return True
+    return False
 
 
 def _hints(kind: str) -> dict[str, Any]:
@@ -337,14 +361,18 @@ def _options(hint: Any) -> list[Any]:
 
 
 def _is_sequence(t: Any) -> bool:
-    return typing.get_origin(t) in (tuple, list, set, frozenset, Iterable)
+    return typing.get_origin(t) in (tuple, list, set, frozenset, Iterable, Sequence)
 
 
 def _coerce_one(name: str, value: str, options: list[Any]) -> Any:
     value = value.strip()
     if len(value) > 500:
         raise BadInput(f"parameter {name!r} is too long (at most 500 characters)")
-    kinds = [o for o in options if o is not type(None)] or [str]
+    kinds = [
+        o
+        for o in options
+        if o is not type(None) and (o in _SIMPLE or typing.get_origin(o) is typing.Literal)
+    ] or [str]
     errors = []
     for t in kinds:
         try:
@@ -390,7 +418,9 @@ def _convert(value: str, t: Any) -> Any:
             return date.fromisoformat(value)
         except ValueError:
             raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
-    return value
+    if t is str:
+        return value
+    raise TypeError(f"{value!r} cannot be given in a URL")
 
 
 def run_section(
@@ -401,11 +431,12 @@ def run_section(
     A page composes several analyses: one that is missing in this version, refuses a
     parameter or fails must not take the others down with it.
     """
-    sec = Section(kind, sel, dict(params), title=title, anchor=kind)
+    sec = Section(kind, sel, dict(params), title=title, anchor=slug(title or kind))
     try:
         fn = analysis_function(kind)
     except KeyError:
-        sec.status, sec.message = "error", f"unknown report {kind!r}"
+        sec.status = "unavailable"
+        sec.message = f"The {kind} analysis is not available in this version of radsocial."
         return sec
     except ImportError as exc:
         sec.status, sec.message = "unavailable", str(exc).capitalize() + "."
@@ -419,7 +450,9 @@ def run_section(
     except Exception:
         log.exception("the %s analysis failed (params %s)", kind, call)
         sec.status = "error"
-        sec.message = f"The {kind} analysis failed on this selection; the server log has the details."
+        sec.message = (
+            f"The {kind} analysis failed on this selection; the server log has the details."
+        )
     return sec
 
 
@@ -456,9 +489,9 @@ def link(url: Any, text: Any = None) -> Markup:
     good = safe_url(url)
     if good is None:
         return Markup("<span class='rs-unsafe-url'>{}</span>").format(shown or "")
-    return Markup(
-        "<a href='{}' rel='noopener noreferrer nofollow' target='_blank'>{}</a>"
-    ).format(good, shown)
+    return Markup("<a href='{}' rel='noopener noreferrer nofollow' target='_blank'>{}</a>").format(
+        good, shown
+    )
 
 
 def fmt_num(v: Any) -> str:
@@ -527,8 +560,12 @@ def _path_part(text: str) -> str:
     return quote(text, safe="")
 
 
-def _shorten(url: str, n: int = 60) -> str:
-    return url if len(url) <= n else url[: n - 1] + "…"
+def _shorten(url: str, n: int = 42) -> str:
+    """A long URL as host…end, so a table column of links stays narrow."""
+    text = url.split("://", 1)[-1]
+    if len(text) <= n:
+        return text
+    return text[: n // 2 - 1] + "…" + text[-(n // 2) :]
 
 
 def table_json(t: Table) -> dict[str, Any]:
@@ -538,13 +575,28 @@ def table_json(t: Table) -> dict[str, Any]:
 
 def is_numeric_column(t: Table, i: int) -> bool:
     vals = [r[i] for r in t.rows[:30] if r[i] is not None]
-    return bool(vals) and all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in vals
-    )
+    return bool(vals) and all(isinstance(v, int | float) and not isinstance(v, bool) for v in vals)
+
+
+_LABELS = {
+    "ct": "CT",
+    "mri": "MRI",
+    "pet_spect": "PET / SPECT",
+    "msk": "MSK",
+    "ai_informatics": "AI / informatics",
+    "hcp": "HCP",
+    "other_hcp": "Other HCP",
+    "spam_bot": "Spam / bot",
+    "pct": "%",
+}
 
 
 def metric_label(key: str) -> str:
-    return key.replace("_", " ").strip().capitalize()
+    """A column, metric or code value as people read it ('pet_spect' -> 'PET / SPECT')."""
+    if key in _LABELS:
+        return _LABELS[key]
+    text = key.replace("_", " ").strip()
+    return (text[:1].upper() + text[1:]).replace(" pct", " %")
 
 
 def metric_cards(metrics: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -564,13 +616,23 @@ def metric_cards(metrics: Mapping[str, Any]) -> list[dict[str, Any]]:
                         "value": cur,
                         "previous": None if prev is _MISSING else prev,
                         "change": None if chg is _MISSING else chg,
+                        "text": False,
+                        "long": False,
                     }
                 )
             continue
         if isinstance(v, list):
             continue
         cards.append(
-            {"key": k, "label": metric_label(k), "value": v, "previous": None, "change": None}
+            {
+                "key": k,
+                "label": metric_label(k),
+                "value": v,
+                "previous": None,
+                "change": None,
+                "text": isinstance(v, str),
+                "long": isinstance(v, str) and len(v) > 40,
+            }
         )
     return cards
 
@@ -621,6 +683,12 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", norm.lower()).strip("-") or "section"
 
 
+def _stakeholders() -> tuple[str, ...]:
+    from radsocial.analysis.taxonomy import STAKEHOLDERS
+
+    return STAKEHOLDERS
+
+
 @cache
 def environment() -> jinja2.Environment:
     """The one Jinja environment: autoescape on for every template, strict undefined."""
@@ -641,6 +709,7 @@ def environment() -> jinja2.Environment:
         fmt_change=fmt_change,
         slug=slug,
         label=metric_label,
+        pathq=_path_part,
     )
     env.globals.update(
         table_json=table_json,
@@ -648,5 +717,6 @@ def environment() -> jinja2.Environment:
         metric_cards=metric_cards,
         metric_tables=metric_tables,
         selection_query=selection_query,
+        stakeholder_values=_stakeholders(),
     )
     return env

@@ -194,8 +194,7 @@ def user_by_id(engine: sa.Engine, user_id: int) -> User | None:
 def has_admin(engine: sa.Engine) -> bool:
     with engine.connect() as conn:
         return (
-            conn.execute(sa.select(users.c.id).where(users.c.is_admin).limit(1)).first()
-            is not None
+            conn.execute(sa.select(users.c.id).where(users.c.is_admin).limit(1)).first() is not None
         )
 
 
