@@ -6,6 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO_DB ?= demo/radsocial-demo.db
 DEMO_PORT ?= 8000
+DEMO_SYNTH ?= demo/synthetic
 
 .PHONY: demo test lint bench clean-demo help
 
@@ -33,6 +34,10 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	$(BIN)/radsocial import demo/corpus --db $(DEMO_DB)
+	@# A seeded synthetic corpus (marked synthetic in every record, and on every page) so that
+	@# the dashboard has recent years, a meeting and a monthly tweetchat to show.
+	$(BIN)/radsocial generate $(DEMO_SYNTH) --posts 30000 --seed 7 --quiet --force
+	$(BIN)/radsocial import $(DEMO_SYNTH)/corpus --db $(DEMO_DB)
 	$(BIN)/radsocial classify --db $(DEMO_DB)
 	$(BIN)/radsocial stats --db $(DEMO_DB)
 	@echo
@@ -41,7 +46,7 @@ demo: $(VENV)/.installed
 	$(BIN)/radsocial serve --db $(DEMO_DB) --port $(DEMO_PORT)
 
 clean-demo:
-	rm -rf $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).quarantine
+	rm -rf $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).quarantine $(DEMO_SYNTH)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest

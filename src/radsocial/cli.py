@@ -313,6 +313,8 @@ def _print_summary(s: Any, location: str) -> None:
     t.add_row("new accounts", f"{s.accounts_new:,}")
     t.add_row("rejected", f"[red]{s.rejected:,}[/]" if s.rejected else "0")
     t.add_row("notes", f"{s.warnings:,}")
+    if s.synthetic:
+        t.add_row("synthetic", f"[yellow]{s.synthetic:,} posts read from synthetic records[/]")
     if s.quarantine:
         t.add_row("quarantine", s.quarantine)
     err.print(t)

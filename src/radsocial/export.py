@@ -40,6 +40,7 @@ COLUMNS = (
     "replies",
     "quotes",
     "views",
+    "synthetic",  # made by `radsocial generate`, not collected: never publish as data
 )
 _LISTS = ("hashtags", "mentions", "links", "media_urls", "media_types")
 _INTS = ("likes", "reposts", "replies", "quotes", "views")
@@ -73,6 +74,7 @@ def post_record(p: Post) -> dict[str, Any]:
         "replies": p.replies,
         "quotes": p.quotes,
         "views": p.views,
+        "synthetic": bool(p.extras.get("synthetic")),
     }
 
 
@@ -148,6 +150,8 @@ def _parquet(posts: Iterable[Post], path: Path, row_group: int = 50_000) -> int:
             fields.append(pa.field(c, pa.int64()))
         elif c == "created_at":
             fields.append(pa.field(c, pa.timestamp("us", tz="UTC")))
+        elif c == "synthetic":
+            fields.append(pa.field(c, pa.bool_()))
         else:
             fields.append(pa.field(c, pa.string()))
     schema = pa.schema(fields)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from radsocial import __version__
+from radsocial.models import SYNTHETIC_MARKER as MARKER
 from radsocial.models import Account, Post, RawRecord, utcnow
 from radsocial.sources import Context, Format, NormalizeError, all_formats, get_format
 from radsocial.sources.reader import (
@@ -62,6 +63,7 @@ class ImportSummary:
     rejected: int = 0
     warnings: int = 0
     accounts_new: int = 0
+    synthetic: int = 0  # posts read from records marked synthetic (`radsocial generate`)
     quarantine: str | None = None
     problems: list[str] = field(default_factory=list)
 
@@ -170,6 +172,7 @@ class Importer:
                 duplicate=s.duplicate,
                 rejected=s.rejected,
                 warnings=s.warnings,
+                synthetic=s.synthetic,
                 quarantine=s.quarantine,
             )
         return s
@@ -324,6 +327,8 @@ class Importer:
             return
         if ctx.warnings:
             self._warn(fr, line, ctx.warnings)
+        if mark_synthetic(value, posts):
+            self.summary.synthetic += len(posts)
         raw = RawRecord(
             format=fmt.name,
             payload=payload,
@@ -362,6 +367,21 @@ class Importer:
         self._accounts = []
         self._batch_posts = 0
         self._batch_bytes = 0
+
+
+def mark_synthetic(value: Any, posts: Sequence[Post]) -> bool:
+    """Carry the generator's mark from a record onto its posts (`extras["synthetic"]`),
+    so that a synthetic post says so wherever it is shown or exported. True if marked."""
+    if isinstance(value, dict):
+        marked = value.get(MARKER) is True
+    elif isinstance(value, list):
+        marked = any(isinstance(v, dict) and v.get(MARKER) is True for v in value)
+    else:
+        marked = False
+    if marked:
+        for p in posts:
+            p.extras = {**p.extras, "synthetic": True}
+    return marked
 
 
 def _raw_meta(options: dict[str, Any], request: str | None) -> dict[str, Any]:
@@ -427,11 +447,13 @@ def renormalize(store: Store, progress: Callable[[int, int], None] | None = None
             options=options,
         )
         try:
-            posts = fmt.normalize(fmt.decode(raw.payload), ctx)
+            value = fmt.decode(raw.payload)
+            posts = fmt.normalize(value, ctx)
         except (NormalizeError, KeyError, TypeError, ValueError, AttributeError) as exc:
             log.warning("%s:%s: %s", raw.source, raw.line, exc)
             counts["rejected"] += 1
             continue
+        mark_synthetic(value, posts)
         batch.append((raw, posts))
         for a in ctx.accounts:
             a.observed_at = a.observed_at or raw.received_at or utcnow()

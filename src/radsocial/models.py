@@ -13,6 +13,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+#: The top-level key `radsocial generate` puts on every synthetic record. The importer
+#: carries it onto the posts as `extras["synthetic"]` and counts them per import, so a
+#: synthetic post is never mistaken for a real one.
+SYNTHETIC_MARKER = "__radsocial_synthetic"
+
 #: The kinds of post radsocial distinguishes (Symplur counts reposts as posts).
 POST_KINDS = ("original", "reply", "repost", "quote")
 

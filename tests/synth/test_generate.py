@@ -7,6 +7,7 @@ real SQLite store, and an X-only 2011-2016 one for the published growth rates.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import re
@@ -19,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from radsocial.commands_generate import generate as generate_command
+from radsocial.export import write as export_write
 from radsocial.ingest import import_paths
 from radsocial.knowledge.registry import default_registry
 from radsocial.sources.base import is_post_link, snowflake_time
@@ -388,3 +390,39 @@ def test_manifest_describes_itself(corpus: tuple[Path, dict[str, Any]]) -> None:
     first = datetime.fromisoformat(truth["tweetchat"]["sessions"][0]["start"])
     assert first.tzinfo is not None and first.astimezone(UTC).hour in (0, 1)  # 20:00 New York
     assert first - datetime(2021, 1, 1, tzinfo=UTC) < timedelta(days=31)
+
+
+# ------------------------------------------------------------------ the mark in the store
+
+
+def test_imported_posts_carry_the_synthetic_mark(stored: tuple[Any, Posts]) -> None:
+    (summary, _stats), posts = stored
+    assert summary.synthetic == summary.posts_read > 0
+    every = [p for ps in posts.values() for p in ps]
+    assert every and all(p.extras.get("synthetic") is True for p in every)
+
+
+def test_mark_survives_renormalize_and_real_data_is_not_marked(tmp_path: Path) -> None:
+    from radsocial.ingest import renormalize
+    from radsocial.web.data import has_synthetic
+
+    real = Path(__file__).parents[1] / "fixtures" / "x" / "twarc"
+    with Store.open(tmp_path / "t.db") as store:
+        first = import_paths(store, [str(real)])
+        assert first.synthetic == 0 and first.new > 0
+        assert not has_synthetic(store)
+        generate(tmp_path / "g", posts=300, start_year=2024, end_year=2024, seed=3)
+        second = import_paths(store, [str(tmp_path / "g" / "corpus")])
+        assert second.synthetic == second.posts_read > 0
+        assert has_synthetic(store)
+        renormalize(store)
+        marks = Counter(
+            p.extras.get("synthetic", False) for _pk, p in store.iter_posts(Selection())
+        )
+        out = tmp_path / "posts.csv"
+        export_write((p for _pk, p in store.iter_posts(Selection())), out, "csv")
+    assert marks[True] == second.new
+    assert marks[False] == first.new
+    with open(out, encoding="utf-8-sig", newline="") as f:
+        exported = Counter(row["synthetic"] for row in csv.DictReader(f))
+    assert exported == {"True": second.new, "False": first.new}

@@ -181,6 +181,8 @@ imports = Table(
     Column("duplicate", Integer, nullable=False, default=0),
     Column("rejected", Integer, nullable=False, default=0),
     Column("warnings", Integer, nullable=False, default=0),
+    # posts read from records that `radsocial generate` marked synthetic (migration 0007)
+    Column("synthetic", Integer, nullable=False, default=0, server_default="0"),
     Column("quarantine", Text),
     Column("tool_version", String(20), nullable=False),
 )

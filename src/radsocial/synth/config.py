@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from radsocial.models import SYNTHETIC_MARKER
+
 #: The key every synthetic record carries at its top level (X pages, Bluesky envelopes,
 #: Mastodon recorded responses and each status inside them). The importers ignore
 #: unknown keys, so marked records import unchanged, and the raw payload stored for
 #: every post says, forever, that it is synthetic.
-MARKER = "__radsocial_synthetic"
+MARKER = SYNTHETIC_MARKER
 
 #: Payload formats the generator writes -> the platform of their posts.
 FORMAT_PLATFORM = {"x-v2": "x", "bluesky": "bluesky", "mastodon": "mastodon"}

@@ -58,6 +58,7 @@ _POST_COLUMNS = [
     posts.c.views,
     posts.c.author_followers,
     posts.c.entities,
+    posts.c.extras,
 ]
 
 
@@ -71,6 +72,14 @@ def latest_post_time(store: Any) -> datetime | None:
     with store.engine.connect() as conn:
         v = conn.execute(sa.select(sa.func.max(posts.c.created_at))).scalar()
     return utc(v) if v is not None else None
+
+
+def has_synthetic(store: Any) -> bool:
+    """Whether any import read synthetic records (`radsocial generate`): the pages then
+    say so on top. One look at the small imports table."""
+    with store.engine.connect() as conn:
+        q = sa.select(imports.c.id).where(imports.c.synthetic > 0).limit(1)
+        return conn.execute(q).first() is not None
 
 
 def data_version(store: Any) -> tuple[Any, ...]:
@@ -133,6 +142,7 @@ def post_dict(row: Any) -> dict[str, Any]:
         "quotes": row.quotes,
         "views": row.views,
         "author_followers": row.author_followers,
+        "synthetic": bool((row.extras or {}).get("synthetic")),
     }
 
 
