@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from radsocial.models import PLATFORMS, utc, utcnow
 from radsocial.store import Selection
 from radsocial.store.dialect import fts5_query
-from radsocial.store.queries import MANUAL, author_key, where
+from radsocial.store.queries import _POST_COLS, MANUAL, author_key, where
 from radsocial.store.schema import (
     account_labels,
     accounts,
@@ -37,29 +37,8 @@ from radsocial.web.render import BadInput
 
 PAGE_MAX = 200
 
-_POST_COLUMNS = [
-    posts.c.id,
-    posts.c.platform,
-    posts.c.platform_id,
-    posts.c.url,
-    posts.c.author_id,
-    posts.c.author_handle,
-    posts.c.created_at,
-    posts.c.text,
-    posts.c.lang,
-    posts.c.kind,
-    posts.c.reply_to_id,
-    posts.c.quote_of_id,
-    posts.c.repost_of_id,
-    posts.c.likes,
-    posts.c.reposts,
-    posts.c.replies,
-    posts.c.quotes,
-    posts.c.views,
-    posts.c.author_followers,
-    posts.c.entities,
-    posts.c.extras,
-]
+#: What post_dict reads: the columns the store builds a Post from, and the follower count.
+_POST_COLUMNS = [*_POST_COLS, posts.c.author_followers]
 
 
 def is_empty(store: Any) -> bool:
