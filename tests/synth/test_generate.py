@@ -403,18 +403,25 @@ def test_imported_posts_carry_the_synthetic_mark(stored: tuple[Any, Posts]) -> N
 
 
 def test_mark_survives_renormalize_and_real_data_is_not_marked(tmp_path: Path) -> None:
+    from radsocial.analytics import SYNTHETIC_NOTE, run
     from radsocial.ingest import renormalize
-    from radsocial.web.data import has_synthetic
 
     real = Path(__file__).parents[1] / "fixtures" / "x" / "twarc"
     with Store.open(tmp_path / "t.db") as store:
         first = import_paths(store, [str(real)])
         assert first.synthetic == 0 and first.new > 0
-        assert not has_synthetic(store)
+        assert not store.has_synthetic()
+        real_report = run("summary", store, Selection())
+        assert not real_report.synthetic and SYNTHETIC_NOTE not in real_report.notes
+        assert "synthetic" not in real_report.to_json()
         generate(tmp_path / "g", posts=300, start_year=2024, end_year=2024, seed=3)
         second = import_paths(store, [str(tmp_path / "g" / "corpus")])
         assert second.synthetic == second.posts_read > 0
-        assert has_synthetic(store)
+        assert store.has_synthetic()
+        report = run("summary", store, Selection())
+        assert report.synthetic and SYNTHETIC_NOTE in report.notes
+        assert report.to_json()["synthetic"] is True
+        assert SYNTHETIC_NOTE in report.to_markdown()
         renormalize(store)
         marks = Counter(
             p.extras.get("synthetic", False) for _pk, p in store.iter_posts(Selection())

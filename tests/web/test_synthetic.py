@@ -34,3 +34,6 @@ def test_synthetic_posts_are_marked_on_pages_and_in_the_api(tmp_path: Path) -> N
         assert 'class="rs-tag rs-synthetic"' in explore
         api = client.get("/api/posts").json()["posts"]
         assert api and all(p["synthetic"] is True for p in api)
+        assert client.get("/api/report/summary").json()["synthetic"] is True
+        meeting = client.get("/conference/RSNA2024/report.html")
+        assert meeting.status_code == 200 and NOTE in meeting.text

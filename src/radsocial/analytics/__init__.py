@@ -14,7 +14,12 @@ from typing import Any
 
 from radsocial.analytics.result import Report, Table, empty_note
 
-__all__ = ["REPORTS", "Report", "Table", "empty_note", "run"]
+__all__ = ["REPORTS", "SYNTHETIC_NOTE", "Report", "Table", "empty_note", "flag_synthetic", "run"]
+
+SYNTHETIC_NOTE = (
+    "This store holds synthetic posts written by `radsocial generate`: figures over them "
+    "describe the generator, not the world. Do not publish them as data."
+)
 
 #: report kind -> "module:function"; each function takes (store, sel, **params).
 REPORTS: dict[str, str] = {
@@ -43,4 +48,13 @@ def function(kind: str) -> Any:
 
 def run(kind: str, store: Any, sel: Any, /, **params: Any) -> Report:
     """Run one analysis: `run("summary", store, Selection(hashtags=("rsna17",)))`."""
-    return function(kind)(store, sel, **params)
+    return flag_synthetic(function(kind)(store, sel, **params), store)
+
+
+def flag_synthetic(rep: Report, store: Any) -> Report:
+    """Mark a report made over a store that holds synthetic posts, so that every output
+    made from it (terminal, JSON, Markdown, HTML, PDF) says so."""
+    if not rep.synthetic and store.has_synthetic():
+        rep.synthetic = True
+        rep.notes.append(SYNTHETIC_NOTE)
+    return rep

@@ -92,6 +92,7 @@ class Report:
     metrics: dict[str, Any] = field(default_factory=dict)
     tables: list[Table] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    synthetic: bool = False  # the store holds posts made by `radsocial generate`
 
     @property
     def empty(self) -> bool:
@@ -115,6 +116,7 @@ class Report:
             **{k: _plain_deep(v) for k, v in self.metrics.items()},
             "tables": {t.name: t.to_json() for t in self.tables},
             "notes": self.notes,
+            **({"synthetic": True} if self.synthetic else {}),
         }
 
     def to_markdown(self, limit: int | None = 50) -> str:

@@ -83,6 +83,7 @@ def render_html(
         version=__version__,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
         selection=_selection_text(sections),
+        synthetic=any(sec.report is not None and sec.report.synthetic for sec in sections),
         css=_inline((STATIC / "radsocial.css").read_text(encoding="utf-8"), "style"),
         plotly_js=_inline(plotly_js_path().read_text(encoding="utf-8"), "script"),
         app_js=_inline((STATIC / "radsocial.js").read_text(encoding="utf-8"), "script"),

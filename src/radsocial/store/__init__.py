@@ -164,6 +164,13 @@ class Store:
                 .values(finished_at=utcnow(), status=status, **counts)
             )
 
+    def has_synthetic(self) -> bool:
+        """Whether any import read records marked synthetic (`radsocial generate`); one
+        look at the small imports table."""
+        with self.engine.connect() as conn:
+            q = sa.select(imports.c.id).where(imports.c.synthetic > 0).limit(1)
+            return conn.execute(q).first() is not None
+
     def imports(self, limit: int = 50) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             q = sa.select(imports).order_by(imports.c.id.desc()).limit(limit)

@@ -53,14 +53,6 @@ def latest_post_time(store: Any) -> datetime | None:
     return utc(v) if v is not None else None
 
 
-def has_synthetic(store: Any) -> bool:
-    """Whether any import read synthetic records (`radsocial generate`): the pages then
-    say so on top. One look at the small imports table."""
-    with store.engine.connect() as conn:
-        q = sa.select(imports.c.id).where(imports.c.synthetic > 0).limit(1)
-        return conn.execute(q).first() is not None
-
-
 def data_version(store: Any) -> tuple[Any, ...]:
     """What analyses depend on, read in three index look-ups: the highest post id (an
     import added posts), the last classifier run and the last import (labels or

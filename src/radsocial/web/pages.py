@@ -335,7 +335,7 @@ def render(request: Request, template: str, status: int = 200, **ctx: Any) -> HT
         "charts": True,
         "json_url": None,
         "empty": False,
-        "synthetic": data.has_synthetic(store),
+        "synthetic": store.has_synthetic(),
     }
     base.update(ctx)
     html = environment().get_template(template).render(**base)

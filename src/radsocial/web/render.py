@@ -29,7 +29,7 @@ from urllib.parse import urlencode, urlsplit
 import jinja2
 from markupsafe import Markup
 
-from radsocial.analytics import REPORTS, Report, Table
+from radsocial.analytics import REPORTS, Report, Table, flag_synthetic
 from radsocial.store import Selection, parse_when
 
 log = logging.getLogger(__name__)
@@ -444,7 +444,7 @@ def run_section(
     accepted = inspect.signature(fn).parameters
     call = {k: v for k, v in params.items() if k in accepted}
     try:
-        sec.report = fn(store, sel, **call)
+        sec.report = flag_synthetic(fn(store, sel, **call), store)
     except (BadInput, ValueError) as exc:
         sec.status, sec.message = "bad_input", str(exc)
     except Exception:
