@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -24,33 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "bench-data"
-BIN = Path(sys.executable).parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def sh(*args: str) -> None:
-    print("$", " ".join(args), flush=True)
-    subprocess.run(args, check=True)
-
-
-def build(db: str, n: int, seed: int) -> None:
-    from radsocial.store import Store
-
-    with Store.open(db) as s:
-        have = s.stats()["posts"]
-    if have >= n * 0.95:
-        print(f"{db}: {have:,} posts already", flush=True)
-        return
-    corpus = DATA / f"corpus-{n}"
-    if not (corpus / "truth.json").exists():
-        t = time.perf_counter()
-        sh(str(BIN / "radsocial"), "generate", str(corpus), "--posts", str(n), "--seed", str(seed))
-        print(f"generate: {time.perf_counter() - t:.1f} s", flush=True)
-    t = time.perf_counter()
-    sh(str(BIN / "radsocial"), "import", str(corpus / "corpus"), "--db", db, "-q")
-    dt = time.perf_counter() - t
-    print(f"import (incl. rollups) into {db}: {dt:.1f} s = {n / dt:,.0f} posts/s", flush=True)
+from _store import DATA, build_store
 
 
 def export_parquet(db: str, path: Path) -> None:
@@ -236,7 +211,7 @@ def main() -> None:
     results: dict[str, dict[str, float]] = {}
     tag = year = None
     for db in dbs:
-        build(db, a.posts, a.seed)
+        build_store(db, a.posts, a.seed)
         if tag is None:
             tag, year = pick_tag(db)
             print(f"hashtag #{tag}, year {year}", flush=True)

@@ -33,8 +33,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "bench-data"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _store import DATA, build_store
+
 BIN = Path(sys.executable).parent
 
 #: (label, path): every page and the API calls behind them. {tag}, {meeting}, {chat},
@@ -81,35 +83,6 @@ LOAD_PATHS = [
     "/api/posts?q=mammography&limit=20",
     "/conference/{meeting}",
 ]
-
-
-def sh(*args: str) -> None:
-    print("$", " ".join(args), flush=True)
-    subprocess.run(args, check=True)
-
-
-def build(db: str, n: int, seed: int) -> None:
-    """Generate and import `n` synthetic posts unless the store already has them."""
-    from radsocial.store import Store
-
-    with Store.open(db) as s:
-        have = s.stats()["posts"]
-    if have >= n * 0.95:
-        print(f"{db}: {have:,} posts already", flush=True)
-        return
-    from radsocial.synth import generate
-
-    corpus = DATA / f"web-corpus-{n}"
-    if not (corpus / "truth.json").exists():
-        t = time.perf_counter()
-        generate(corpus, posts=n, seed=seed, overwrite=True)
-        print(f"generate {n:,} posts: {time.perf_counter() - t:.1f} s", flush=True)
-    t = time.perf_counter()
-    sh(str(BIN / "radsocial"), "import", str(corpus / "corpus"), "--db", db, "-q")
-    print(f"import into {db}: {time.perf_counter() - t:.1f} s", flush=True)
-    t = time.perf_counter()
-    sh(str(BIN / "radsocial"), "classify", "--db", db)
-    print(f"classify: {time.perf_counter() - t:.1f} s", flush=True)
 
 
 def pick(store: Any) -> dict[str, str]:
@@ -369,7 +342,7 @@ def main() -> None:
     DATA.mkdir(exist_ok=True)
     db = args.db or str(DATA / f"web-{args.posts}.db")
     if not args.db or not Path(db).exists():
-        build(db, args.posts, args.seed)
+        build_store(db, args.posts, args.seed, classify=True)
     from radsocial.store import Store
 
     with Store.open(db) as store:
