@@ -146,7 +146,9 @@ def main() -> None:
     """radsocial — an observatory of social media in radiology and medical imaging.
 
     Import the archives you have (X/Twitter, Bluesky, Mastodon, Reddit, CSV exports),
-    then count, search and export them. Start with `radsocial import --help`.
+    then count, search and export them; `classify` labels them, `report` analyses them
+    (conference, tweetchat, influence, trends, census) and `serve` opens the dashboard.
+    Start with `radsocial import --help`.
     """
 
 
