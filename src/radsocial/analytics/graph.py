@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import random
 import re
+import threading
 import warnings
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -566,6 +567,9 @@ def graph_from_edges(
 # --------------------------------------------------------------------------- scoring
 
 
+_WARNINGS_LOCK = threading.RLock()
+
+
 @contextmanager
 def _igraph_notes(notes: list[str]) -> Iterator[None]:
     """Turn igraph's warnings into report notes.
@@ -573,8 +577,11 @@ def _igraph_notes(notes: list[str]) -> Iterator[None]:
     igraph raises its C core's warnings as Python RuntimeWarnings; under an error filter
     (as in the test suite) one would surface as a SystemError mid-computation. They are
     advisory — e.g. that most HITS scores are zero — so they are recorded and reported.
+    `warnings.catch_warnings` swaps process-wide state, so under the web server's thread
+    pool two overlapping blocks would let warnings escape to stderr (one line per
+    request); the lock keeps the blocks from overlapping (igraph's scoring is fast).
     """
-    with warnings.catch_warnings(record=True) as caught:
+    with _WARNINGS_LOCK, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield
     for w in caught:
