@@ -117,9 +117,24 @@ def _effective(table: sa.Table, owner: str, task: str) -> sa.Select[Any]:
 
 
 def post_label_is(task: str, values: list[str] | tuple[str, ...]) -> sa.ColumnElement[bool]:
-    """Posts whose effective label for `task` is one of `values`."""
-    eff = _effective(post_labels, "post_id", task).subquery()
-    return posts.c.id.in_(sa.select(eff.c.post_id).where(eff.c.value.in_(list(values))))
+    """Posts whose effective label for `task` is one of `values` (a manual label, where
+    one exists, overrides the machine ones).
+
+    Written as EXISTS correlated with the outer `posts` row, so the database looks up the
+    selected posts' labels by primary key: `posts.id IN (every effective label)` made it
+    read all labels of the task first — 3 s a value for a meeting at 1M posts, measured.
+    """
+    label = post_labels.alias("label_is")
+    manual = post_labels.alias("label_manual")
+    has_manual = sa.exists().where(
+        manual.c.post_id == posts.c.id, manual.c.task == task, manual.c.method == MANUAL
+    )
+    return sa.exists().where(
+        label.c.post_id == posts.c.id,
+        label.c.task == task,
+        label.c.value.in_(list(values)),
+        sa.or_(label.c.method == MANUAL, ~has_manual),
+    )
 
 
 def _author_has_label(
