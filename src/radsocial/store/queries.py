@@ -74,13 +74,11 @@ class Selection:
 def where(conn: sa.Connection, sel: Selection) -> list[sa.ColumnElement[bool]]:
     """The WHERE clauses (on `posts`) for a selection."""
     clauses: list[sa.ColumnElement[bool]] = []
+    sides = _Sides(conn, sel)
     if sel.query:
         clauses.append(full_text_match(conn, sel.query))
     if sel.hashtags:
-        tags = [t.lstrip("#").lower() for t in sel.hashtags]
-        clauses.append(
-            posts.c.id.in_(sa.select(post_hashtags.c.post_id).where(post_hashtags.c.tag.in_(tags)))
-        )
+        clauses.append(sides.tagged([t.lstrip("#").lower() for t in sel.hashtags]))
     if sel.accounts:
         handles = [a.lstrip("@").lower() for a in sel.accounts]
         clauses.append(sa.func.lower(posts.c.author_handle).in_(handles))
@@ -89,7 +87,7 @@ def where(conn: sa.Connection, sel: Selection) -> list[sa.ColumnElement[bool]]:
     if sel.langs:
         clauses.append(posts.c.lang.in_(sel.langs))
     if sel.kinds:
-        clauses.append(posts.c.kind.in_(sel.kinds))
+        clauses.append(sides.kinds(sel.kinds))
     if sel.since:
         clauses.append(posts.c.created_at >= sel.since)
     if sel.until:
@@ -105,6 +103,62 @@ def where(conn: sa.Connection, sel: Selection) -> list[sa.ColumnElement[bool]]:
         rel = post_label_is("relevance", ["relevant"])
         clauses.append(rel if sel.relevant else sa.not_(rel))
     return clauses
+
+
+#: Up to how many rows the planner hints below count.
+_ESTIMATE_CAP = 100_000
+
+
+class _Sides:
+    """Which side SQLite should read first: the selection's period or another filter.
+
+    SQLite keeps no statistics unless ANALYZE ran, and without them it drives a query
+    from an equality index — every post of a tag, every reply — rather than from the
+    created_at range, however short the period: a tweetchat hour of a tag used for years
+    read 1,000 times the posts it needed (0.4 s a query at 1M posts, measured). So where
+    a selection has a period, both sides are counted on covering indexes (the period
+    capped, the other side only until it outnumbers the period) and the clause is
+    written to steer SQLite to the smaller one. PostgreSQL has statistics and chooses by itself.
+    """
+
+    def __init__(self, conn: sa.Connection, sel: Selection) -> None:
+        self.conn = conn
+        self.period = [
+            c
+            for c in (
+                posts.c.created_at >= sel.since if sel.since else None,
+                posts.c.created_at < sel.until if sel.until else None,
+            )
+            if c is not None
+        ]
+        self.active = conn.dialect.name == "sqlite" and bool(self.period)
+        self._in_period: int | None = None
+
+    def _capped(self, q: sa.Select[Any], cap: int = _ESTIMATE_CAP) -> int:
+        inner = q.limit(cap).subquery()
+        return int(self.conn.execute(sa.select(sa.func.count()).select_from(inner)).scalar_one())
+
+    def period_first(self, other: sa.Select[Any]) -> bool:
+        """True when the period holds fewer posts than `other` selects rows."""
+        if not self.active:
+            return False
+        if self._in_period is None:
+            self._in_period = self._capped(sa.select(posts.c.created_at).where(*self.period))
+        # counting the other side stops as soon as it outnumbers the period
+        return self._in_period < self._capped(other, self._in_period + 1)
+
+    def tagged(self, tags: list[str]) -> sa.ColumnElement[bool]:
+        """Posts with one of `tags`: EXISTS (walk the period) or IN (walk the tag)."""
+        has_tag = post_hashtags.c.tag.in_(tags)
+        if self.period_first(sa.select(post_hashtags.c.tag).where(has_tag)):
+            return sa.exists().where(post_hashtags.c.post_id == posts.c.id, has_tag)
+        return posts.c.id.in_(sa.select(post_hashtags.c.post_id).where(has_tag))
+
+    def kinds(self, kinds: tuple[str, ...]) -> sa.ColumnElement[bool]:
+        """Posts of these kinds; `kind || ''` keeps SQLite off the kind index."""
+        if self.period_first(sa.select(posts.c.kind).where(posts.c.kind.in_(kinds))):
+            return (posts.c.kind + "").in_(kinds)
+        return posts.c.kind.in_(kinds)
 
 
 def _effective(table: sa.Table, owner: str, task: str) -> sa.Select[Any]:
@@ -126,8 +180,8 @@ def post_label_is(task: str, values: list[str] | tuple[str, ...]) -> sa.ColumnEl
     """
     label = post_labels.alias("label_is")
     manual = post_labels.alias("label_manual")
-    has_manual = sa.exists().where(
-        manual.c.post_id == posts.c.id, manual.c.task == task, manual.c.method == MANUAL
+    has_manual = sa.exists().where(  # correlated with `label`, the query it sits in
+        manual.c.post_id == label.c.post_id, manual.c.task == task, manual.c.method == MANUAL
     )
     return sa.exists().where(
         label.c.post_id == posts.c.id,
