@@ -37,7 +37,10 @@ def author_labels(
                 .where(
                     accounts.c.platform == platform,
                     accounts.c.account_id.in_(part),
-                    account_labels.c.task == task,
+                    # `task || ''`: with 500 keys SQLite would otherwise walk every label
+                    # of the task by its index and probe accounts (0.8 s a meeting at 1M
+                    # posts, measured) instead of looking the 500 accounts up
+                    (account_labels.c.task + "") == task,
                 )
             )
             manual: set[str] = set()
