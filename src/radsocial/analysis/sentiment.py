@@ -21,6 +21,7 @@ positive, <= -0.05 negative, else neutral.
 from __future__ import annotations
 
 import math
+import re
 import string
 from typing import Any
 
@@ -87,22 +88,32 @@ class FastVader:
             for phrase in (*self.special, *(k for k in self.booster if " " in k))
             for w in phrase.split()
         )
+        # vaderSentiment replaces emojis character by character, so only one-character
+        # keys can ever match; a set test skips texts without any (nearly all of them)
+        self._emoji_chars = frozenset(k for k in self.emojis if len(k) == 1)
+        self._emoji_re = re.compile(
+            "[" + "".join(re.escape(c) for c in sorted(self._emoji_chars)) + "]"
+        )
 
     # -- helpers, as in vaderSentiment -----------------------------------------------------
     def _demojize(self, text: str) -> str:
+        """Each emoji -> its description, preceded by a space unless one is there already.
+
+        vaderSentiment walks every character in Python; here a set test returns
+        emoji-free texts unchanged and a regex visits only the emojis. "Unless one is
+        there" means the input character before the emoji is " " (or the emoji starts
+        the text), so an emoji right after another one gets a space, as in the original.
+        """
+        if self._emoji_chars.isdisjoint(text):
+            return text
         emojis = self.emojis
-        out: list[str] = []
-        prev_space = True
-        for ch in text:
-            if ch in emojis:
-                if not prev_space:
-                    out.append(" ")
-                out.append(emojis[ch])
-                prev_space = False
-            else:
-                out.append(ch)
-                prev_space = ch == " "
-        return "".join(out)
+
+        def describe(m: re.Match[str]) -> str:
+            start = m.start()
+            desc = emojis[m.group()]
+            return desc if start == 0 or text[start - 1] == " " else " " + desc
+
+        return self._emoji_re.sub(describe, text)
 
     @staticmethod
     def _words(text: str) -> list[str]:
@@ -292,14 +303,14 @@ class FastVader:
         compound = sum_s / math.sqrt((sum_s * sum_s) + 15)
         compound = max(-1.0, min(1.0, compound))
         pos_sum = neg_sum = 0.0
-        neu_count = 0
-        for s in sentiments:
+        # most words score 0: drop them in C, then add up the others in their order
+        nonzero = [s for s in sentiments if s]
+        neu_count = len(sentiments) - len(nonzero)
+        for s in nonzero:
             if s > 0:
                 pos_sum += float(s) + 1
-            if s < 0:
+            elif s < 0:
                 neg_sum += float(s) - 1
-            if s == 0:
-                neu_count += 1
         if pos_sum > math.fabs(neg_sum):
             pos_sum += punct
         elif pos_sum < math.fabs(neg_sum):
