@@ -21,7 +21,6 @@ positive, <= -0.05 negative, else neutral.
 from __future__ import annotations
 
 import math
-import re
 import string
 from typing import Any
 
@@ -38,6 +37,7 @@ except ImportError:  # pragma: no cover - exercised only without the dependency
     _vs = None
 
 _PUNCT = string.punctuation
+_MARK = "\x00"  # stands for "a space goes here unless there is one" while demojizing
 _NEUTRAL_ALWAYS = frozenset("cancer tumor risk risks benign emergency".split())
 _NEUTRAL_AFTER = {
     "care": frozenset(
@@ -91,29 +91,44 @@ class FastVader:
         # vaderSentiment replaces emojis character by character, so only one-character
         # keys can ever match; a set test skips texts without any (nearly all of them)
         self._emoji_chars = frozenset(k for k in self.emojis if len(k) == 1)
-        self._emoji_re = re.compile(
-            "[" + "".join(re.escape(c) for c in sorted(self._emoji_chars)) + "]"
-        )
+        # emoji -> NUL + description: one str.translate, then each NUL becomes the
+        # space vaderSentiment inserts (or nothing after a space / at the start)
+        self._emoji_table = {ord(k): _MARK + v for k, v in self.emojis.items() if len(k) == 1}
 
     # -- helpers, as in vaderSentiment -----------------------------------------------------
     def _demojize(self, text: str) -> str:
         """Each emoji -> its description, preceded by a space unless one is there already.
 
         vaderSentiment walks every character in Python; here a set test returns
-        emoji-free texts unchanged and a regex visits only the emojis. "Unless one is
+        emoji-free texts unchanged and `str.translate` does the rest. "Unless one is
         there" means the input character before the emoji is " " (or the emoji starts
-        the text), so an emoji right after another one gets a space, as in the original.
+        the text), so an emoji right after another one gets a space, as in the original
+        (no description starts or ends with a space, or holds a NUL).
         """
         if self._emoji_chars.isdisjoint(text):
             return text
+        if _MARK in text:
+            return self._demojize_loop(text)
+        out = text.translate(self._emoji_table)
+        if out[0] == _MARK:
+            out = out[1:]
+        return out.replace(" " + _MARK, " ").replace(_MARK, " ")
+
+    def _demojize_loop(self, text: str) -> str:
+        """vaderSentiment's own loop (for the texts that hold a NUL already)."""
         emojis = self.emojis
-
-        def describe(m: re.Match[str]) -> str:
-            start = m.start()
-            desc = emojis[m.group()]
-            return desc if start == 0 or text[start - 1] == " " else " " + desc
-
-        return self._emoji_re.sub(describe, text)
+        out: list[str] = []
+        prev_space = True
+        for ch in text:
+            if ch in emojis:
+                if not prev_space:
+                    out.append(" ")
+                out.append(emojis[ch])
+                prev_space = False
+            else:
+                out.append(ch)
+                prev_space = ch == " "
+        return "".join(out)
 
     @staticmethod
     def _words(text: str) -> list[str]:
