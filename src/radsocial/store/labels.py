@@ -88,7 +88,7 @@ def classify_store(
     store: Any,
     pipeline: Any,
     *,
-    chunk: int = 5000,
+    chunk: int = 20_000,
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
 ) -> dict[str, int]:
