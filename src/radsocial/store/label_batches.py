@@ -4,7 +4,8 @@
 per batch, kept below SQLAlchemy's per-row machinery because a store holds millions
 of posts:
 
-- reading: only the columns the classifiers look at (text and entities for posts);
+- reading: only the columns the classifiers look at (text and entities for posts, the
+  entities as JSON text, decoded in the worker);
 - classifying: a post's labels depend only on its text, hashtags and mentions (the
   store run passes no author kind), so each distinct (text, hashtags, mentions) is
   classified once and its rows reused by identical texts later (reposts carry their
@@ -27,6 +28,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from radsocial.analysis.base import Label
@@ -50,7 +52,8 @@ LABEL_COLUMNS = (
 )
 #: a label as stored, without its owner id and creation time
 Template = tuple[str, str, str, str, float, str | None, str, str]
-PostItem = tuple[str, tuple[str, ...], tuple[str, ...]]  # text, hashtags, mentions
+#: a post as classified: its text and its entities column as stored (JSON text)
+PostItem = tuple[str, str | None]
 
 #: pending posts from which a store run is worth worker processes
 WORKERS_FROM = 50_000
@@ -93,7 +96,15 @@ _PIPELINE: Any = None
 
 def _classify_posts(items: Sequence[PostItem]) -> list[tuple[Template, ...]]:
     classify = _PIPELINE.classify_post
-    return [templates(classify(Doc(t, h or None, m or None))) for t, h, m in items]
+    out = []
+    for text, entities in items:
+        ent = orjson.loads(entities) if entities else {}
+        # the Doc a Post read from the store gets (queries._row_to_post + text.prepare)
+        doc = Doc(
+            text, tuple(ent.get("hashtags", ())) or None, tuple(ent.get("mentions", ())) or None
+        )
+        out.append(templates(classify(doc)))
+    return out
 
 
 def _classify_accounts(items: Sequence[Account]) -> list[tuple[Template, ...]]:
@@ -171,7 +182,13 @@ class PostBatches:
         self._inflight: deque[tuple[list[int], list[Any], list[PostItem], Any]] = deque()
 
     def submit(self, rows: Sequence[Any]) -> None:
-        """`rows`: (id, text, entities) of one batch, in id order."""
+        """`rows`: (id, text, entities as JSON text) of one batch, in id order.
+
+        Posts are told apart by text and the entities' JSON: equal JSON means equal
+        hashtags and mentions (all the labels depend on besides the text); posts whose
+        JSON differs elsewhere (links, media) are merely classified once more. Decoding
+        the JSON is left to the worker.
+        """
         reuse = self.reuse
         if len(reuse) >= REUSE_LIMIT:
             reuse.clear()
@@ -180,8 +197,7 @@ class PostBatches:
         slots: list[Any] = []
         new: dict[PostItem, int] = {}
         for pid, text, ent in rows:
-            ent = ent or {}
-            item = (text or "", tuple(ent.get("hashtags", ())), tuple(ent.get("mentions", ())))
+            item = (text or "", ent)
             ids.append(pid)
             hit = reuse.get(item)
             if hit is not None:

@@ -156,7 +156,8 @@ def _run(
             if progress:
                 progress(counts["posts"])
 
-        for rows in _batches(store, [posts.c.id, posts.c.text, posts.c.entities], post_last, chunk):
+        post_cols = [posts.c.id, posts.c.text, sa.cast(posts.c.entities, sa.Text)]
+        for rows in _batches(store, post_cols, post_last, chunk):
             batches.submit(rows)
             if batches.full():
                 write_posts()
@@ -208,7 +209,7 @@ def _batches(
     store: Any, cols: list[sa.ColumnElement[Any]], after: int, chunk: int
 ) -> Iterator[Sequence[Any]]:
     """Rows of `cols` (the first is the id) with id > `after`, `chunk` at a time."""
-    table = cols[0].table  # type: ignore[attr-defined]
+    table = cols[0].table  # type: ignore[attr-defined]  # the id column's table
     last = after
     while True:
         with store.engine.connect() as conn:
