@@ -83,3 +83,24 @@ def test_cli_classify_and_label_export(tmp_path: Path) -> None:
     with open(out, newline="", encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 20
+
+
+def test_worker_processes_store_the_same_labels(tmp_path: Path) -> None:
+    """Forked workers (and the reuse of identical texts) change nothing in the rows."""
+    dumps = []
+    for workers in (0, 2):
+        store = Store.open(tmp_path / f"w{workers}.db")
+        import_paths(store, [str(_uci_file())])
+        counts = classify_store(store, Pipeline(), workers=workers, chunk=20)
+        with store.engine.connect() as conn:
+            dumps.append(
+                conn.execute(
+                    sa.text(
+                        "select post_id, task, value, method, coder, score, reasons, version, "
+                        "classifier from post_labels order by post_id, task, value"
+                    )
+                ).all()
+            )
+        assert counts["posts"] == store.stats()["posts"]
+        store.close()
+    assert dumps[0] == dumps[1] and len(dumps[0]) > 400

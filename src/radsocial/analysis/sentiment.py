@@ -37,6 +37,7 @@ except ImportError:  # pragma: no cover - exercised only without the dependency
     _vs = None
 
 _PUNCT = string.punctuation
+_MARK = "\x00"  # stands for "a space goes here unless there is one" while demojizing
 _NEUTRAL_ALWAYS = frozenset("cancer tumor risk risks benign emergency".split())
 _NEUTRAL_AFTER = {
     "care": frozenset(
@@ -87,9 +88,34 @@ class FastVader:
             for phrase in (*self.special, *(k for k in self.booster if " " in k))
             for w in phrase.split()
         )
+        # vaderSentiment replaces emojis character by character, so only one-character
+        # keys can ever match; a set test skips texts without any (nearly all of them)
+        self._emoji_chars = frozenset(k for k in self.emojis if len(k) == 1)
+        # emoji -> NUL + description: one str.translate, then each NUL becomes the
+        # space vaderSentiment inserts (or nothing after a space / at the start)
+        self._emoji_table = {ord(k): _MARK + v for k, v in self.emojis.items() if len(k) == 1}
 
     # -- helpers, as in vaderSentiment -----------------------------------------------------
     def _demojize(self, text: str) -> str:
+        """Each emoji -> its description, preceded by a space unless one is there already.
+
+        vaderSentiment walks every character in Python; here a set test returns
+        emoji-free texts unchanged and `str.translate` does the rest. "Unless one is
+        there" means the input character before the emoji is " " (or the emoji starts
+        the text), so an emoji right after another one gets a space, as in the original
+        (no description starts or ends with a space, or holds a NUL).
+        """
+        if self._emoji_chars.isdisjoint(text):
+            return text
+        if _MARK in text:
+            return self._demojize_loop(text)
+        out = text.translate(self._emoji_table)
+        if out[0] == _MARK:
+            out = out[1:]
+        return out.replace(" " + _MARK, " ").replace(_MARK, " ")
+
+    def _demojize_loop(self, text: str) -> str:
+        """vaderSentiment's own loop (for the texts that hold a NUL already)."""
         emojis = self.emojis
         out: list[str] = []
         prev_space = True
@@ -292,14 +318,14 @@ class FastVader:
         compound = sum_s / math.sqrt((sum_s * sum_s) + 15)
         compound = max(-1.0, min(1.0, compound))
         pos_sum = neg_sum = 0.0
-        neu_count = 0
-        for s in sentiments:
+        # most words score 0: drop them in C, then add up the others in their order
+        nonzero = [s for s in sentiments if s]
+        neu_count = len(sentiments) - len(nonzero)
+        for s in nonzero:
             if s > 0:
                 pos_sum += float(s) + 1
-            if s < 0:
+            elif s < 0:
                 neg_sum += float(s) - 1
-            if s == 0:
-                neu_count += 1
         if pos_sum > math.fabs(neg_sum):
             pos_sum += punct
         elif pos_sum < math.fabs(neg_sum):

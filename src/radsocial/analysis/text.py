@@ -119,6 +119,12 @@ class PhraseMatcher:
 
     Phrases are tokenized like posts ("what's your diagnosis" -> what, s, your,
     diagnosis), indexed by their first token, and compared as token tuples.
+
+    Many first tokens are everyday words ("my", "your", "how"), so before walking the
+    tokens `find` checks that some phrase could match at all: a phrase of two or more
+    tokens can only match if its second token is in the post too (a one-token phrase
+    always sends the post to the walk). The walk itself decides, so the result is the
+    same as without the check.
     """
 
     def __init__(self, phrases: dict[str, list[str]]):
@@ -129,12 +135,26 @@ class PhraseMatcher:
                 if toks:
                     self._first.setdefault(toks[0], []).append((toks, label, phrase))
         self.triggers = frozenset(self._first)
+        # first token -> second tokens of its phrases; None when a phrase is that token
+        self._second: dict[str, frozenset[str] | None] = {
+            first: None if any(len(c[0]) == 1 for c in cands) else frozenset(c[0][1] for c in cands)
+            for first, cands in self._first.items()
+        }
 
     def find(self, doc: Doc) -> dict[str, list[str]]:
         """label -> phrases found (in order)."""
         out: dict[str, list[str]] = {}
-        if not (doc.tokset & self.triggers):
+        ts = doc.tokset
+        present = ts & self.triggers
+        if not present:
             return out
+        second = self._second
+        for first in present:
+            nxt = second[first]
+            if nxt is None or not nxt.isdisjoint(ts):
+                break
+        else:
+            return out  # no phrase has its second token in the post
         toks = doc.tokens
         first = self._first
         for i, tok in enumerate(toks):
