@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from radsocial.analysis.questions import QuestionClassifier, chat_marker
 from radsocial.analytics.result import Report, Table, empty_note
 from radsocial.analytics.scope import EPOCH, connect, zone
+from radsocial.analytics.stakeholders import author_labels
 from radsocial.knowledge.registry import (
     WEEKDAYS,
     Registry,
@@ -42,7 +43,7 @@ from radsocial.knowledge.registry import (
 )
 from radsocial.models import Post, utc
 from radsocial.store import Selection
-from radsocial.store.queries import account_label_map, iter_posts, where
+from radsocial.store.queries import iter_posts, where
 from radsocial.store.schema import posts
 
 __all__ = [
@@ -722,7 +723,7 @@ def tweetchat(
         if chat is not None:
             params["registry_chat"] = chat.key
         base_hosts = {normalize_handle(h) for h in (*(chat.hosts if chat else ()), *hosts)}
-        labels = account_label_map(conn) if sessions else {}
+        labels: dict[tuple[str, str], str] = {}  # filled session by session
         room = MAX_TRANSCRIPT_POSTS
         for i, s in enumerate(sessions, first):
             room = _session(conn, tsel, sel, s, i, z, base_hosts, labels, rows, room)
@@ -739,6 +740,11 @@ def tweetchat(
     rep.tables = _tables(rows, tz)
     _metrics(rep, rows)
     return rep
+
+
+def _author(p: Post) -> str:
+    """The author's key as accounts store it: platform id, else '@handle'."""
+    return p.author_id or "@" + (p.author_handle or "").lower()
 
 
 def _session(
@@ -769,9 +775,12 @@ def _session(
         [(p, True) for p in tagged] + [(p, False) for p in extra],
         key=lambda x: (x[0].created_at, x[0].platform_id),
     )
+    # the stakeholder labels of this session's authors only (a store has many more)
+    wanted = {(p.platform, _author(p)) for p, _ in all_posts}
+    labels.update(author_labels(conn, [k for k in wanted if k not in labels]))
     items: list[_Item] = []
     for n, (p, is_tagged) in enumerate(all_posts, 1):
-        stake = labels.get((p.platform, p.author_id or "@" + (p.author_handle or "").lower()))
+        stake = labels.get((p.platform, _author(p)))
         value, _, _, extra = _QUESTIONS.decide(p.text, stake)
         num = extra.get("number")
         items.append(
@@ -807,7 +816,7 @@ def _session(
             it.who,
             {
                 "handle": p.author_handle or p.author_id,
-                "key": (p.platform, p.author_id or "@" + (p.author_handle or "").lower()),
+                "key": (p.platform, _author(p)),
                 "followers": None,
                 "posts": 0,
                 "copies": 0,
