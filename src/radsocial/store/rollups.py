@@ -23,7 +23,7 @@ and `radsocial renormalize` rebuilds them from scratch.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -105,24 +105,83 @@ def _upsert(conn: sa.Connection, table: sa.Table, select: sa.Select[Any], keys: 
     conn.execute(stmt)
 
 
+# The new posts' counts are grouped once, at the finest grain (hour; day and year), into
+# temporary tables; the day table is summed from the hour one and the year table from
+# the day one. Before, the day and year statements repeated every join and GROUP BY over
+# posts and their hashtags (half of the refresh time). All measures are sums, so summing
+# the finer groups gives exactly what grouping the posts again gave.
+_scratch = sa.MetaData()
+_hour_delta = sa.Table(
+    "rollup_hour_delta",
+    _scratch,
+    sa.Column("tag", sa.String(280)),
+    sa.Column("hour", sa.BigInteger),
+    sa.Column("platform", sa.String(16)),
+    *(sa.Column(m, sa.BigInteger) for m in ROLLUP_MEASURES),
+    prefixes=["TEMPORARY"],
+)
+_key_delta = sa.Table(
+    "rollup_key_delta",
+    _scratch,
+    sa.Column("dim", sa.String(8)),
+    sa.Column("tag", sa.String(280)),
+    sa.Column("day", sa.Integer),
+    sa.Column("year", sa.Integer),
+    sa.Column("platform", sa.String(16)),
+    sa.Column("key", sa.String(300)),
+    sa.Column("posts", sa.BigInteger),
+    sa.Column("reposts", sa.BigInteger),
+    sa.Column("impressions", sa.BigInteger),
+    prefixes=["TEMPORARY"],
+)
+
+
+def _fill(conn: sa.Connection, table: sa.Table, select: sa.Select[Any]) -> None:
+    names = [col.key for col in select.selected_columns]
+    conn.execute(table.insert().from_select(names, select))
+
+
+def _summed(
+    source: sa.Table, groups: list[sa.ColumnElement[Any]], measures: Sequence[str]
+) -> sa.Select[Any]:
+    return sa.select(*groups, *(sa.func.sum(source.c[m]).label(m) for m in measures)).group_by(
+        *groups
+    )
+
+
 def _hour_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
     in_range = sa.and_(posts.c.id > lo, posts.c.id <= hi)
-    h = hour_of(conn, posts.c.created_at)
-    for table, unit in ((rollup_hour, h.label("hour")), (rollup_day, (h // 24).label("day"))):
-        keys = ["tag", unit.name, "platform"]
-        every = (
-            sa.select(sa.literal("").label("tag"), unit, posts.c.platform, *_measures())
-            .where(in_range)
-            .group_by(unit, posts.c.platform)
-        )
-        _upsert(conn, table, every, keys)
-        per_tag = (
-            sa.select(post_hashtags.c.tag, unit, posts.c.platform, *_measures())
-            .select_from(posts.join(post_hashtags, post_hashtags.c.post_id == posts.c.id))
-            .where(in_range)
-            .group_by(post_hashtags.c.tag, unit, posts.c.platform)
-        )
-        _upsert(conn, table, per_tag, keys)
+    h = hour_of(conn, posts.c.created_at).label("hour")
+    _fill(
+        conn,
+        _hour_delta,
+        sa.select(sa.literal("").label("tag"), h, posts.c.platform, *_measures())
+        .where(in_range)
+        .group_by(h, posts.c.platform),
+    )
+    _fill(
+        conn,
+        _hour_delta,
+        sa.select(post_hashtags.c.tag, h, posts.c.platform, *_measures())
+        .select_from(posts.join(post_hashtags, post_hashtags.c.post_id == posts.c.id))
+        .where(in_range)
+        .group_by(post_hashtags.c.tag, h, posts.c.platform),
+    )
+    d = _hour_delta.c
+    # Rows are already one per (tag, hour, platform); grouping again keeps it obvious.
+    _upsert(
+        conn,
+        rollup_hour,
+        _summed(_hour_delta, [d.tag, d.hour, d.platform], ROLLUP_MEASURES),
+        ["tag", "hour", "platform"],
+    )
+    day = (d.hour // 24).label("day")
+    _upsert(
+        conn,
+        rollup_day,
+        _summed(_hour_delta, [d.tag, day, d.platform], ROLLUP_MEASURES),
+        ["tag", "day", "platform"],
+    )
 
 
 def year_of(conn: sa.Connection, col: Any) -> sa.ColumnElement[int]:
@@ -132,16 +191,23 @@ def year_of(conn: sa.Connection, col: Any) -> sa.ColumnElement[int]:
     return sa.cast(sa.func.substr(col, 1, 4), sa.Integer)
 
 
+_KEY_MEASURES = ("posts", "reposts", "impressions")
+
+
 def _key_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
+    # Year is grouped beside day (not derived from it) so that it is always the post's
+    # own calendar year, whatever the day arithmetic does far from the epoch.
     day = (hour_of(conn, posts.c.created_at) // 24).label("day")
     year = year_of(conn, posts.c.created_at).label("year")
-    for table, unit in ((rollup_key_day, day), (rollup_key_year, year)):
-        _key_rollup(conn, lo, hi, table, unit)
+    _key_delta_rows(conn, lo, hi, day, year)
+    d = _key_delta.c
+    for table, unit in ((rollup_key_day, d.day), (rollup_key_year, d.year)):
+        groups = [d.dim, d.tag, unit, d.platform, d.key]
+        _upsert(conn, table, _summed(_key_delta, groups, _KEY_MEASURES), [g.key for g in groups])
 
 
-def _key_rollup(conn: sa.Connection, lo: int, hi: int, table: sa.Table, day: Any) -> None:
+def _key_delta_rows(conn: sa.Connection, lo: int, hi: int, day: Any, year: Any) -> None:
     in_range = sa.and_(posts.c.id > lo, posts.c.id <= hi)
-    keys = ["dim", "tag", day.name, "platform", "key"]
     tagged = post_hashtags.alias("t")
     other = post_hashtags.alias("o")
 
@@ -149,23 +215,23 @@ def _key_rollup(conn: sa.Connection, lo: int, hi: int, table: sa.Table, day: Any
         key = sa.func.substr(key, 1, 300).label("key")
         base = posts if join is None else join(posts)
         every = (
-            sa.select(sa.literal(dim).label("dim"), sa.literal("").label("tag"), day)
+            sa.select(sa.literal(dim).label("dim"), sa.literal("").label("tag"), day, year)
             .add_columns(posts.c.platform, key, *_key_measures())
             .select_from(base)
             .where(in_range, key.is_not(None))
-            .group_by(day, posts.c.platform, key)
+            .group_by(day, year, posts.c.platform, key)
         )
-        _upsert(conn, table, every, keys)
+        _fill(conn, _key_delta, every)
         per_tag = (
-            sa.select(sa.literal(dim).label("dim"), tagged.c.tag.label("tag"), day)
+            sa.select(sa.literal(dim).label("dim"), tagged.c.tag.label("tag"), day, year)
             .add_columns(posts.c.platform, key, *_key_measures())
             .select_from(base.join(tagged, tagged.c.post_id == posts.c.id))
             .where(in_range, key.is_not(None))
-            .group_by(tagged.c.tag, day, posts.c.platform, key)
+            .group_by(tagged.c.tag, day, year, posts.c.platform, key)
         )
         if dim == "hashtag":  # a tag does not co-occur with itself
             per_tag = per_tag.where(other.c.tag != tagged.c.tag)
-        _upsert(conn, table, per_tag, keys)
+        _fill(conn, _key_delta, per_tag)
 
     both("author", author_name())
     both("hashtag", other.c.tag, lambda p: p.join(other, other.c.post_id == p.c.id))
@@ -174,8 +240,14 @@ def _key_rollup(conn: sa.Connection, lo: int, hi: int, table: sa.Table, day: Any
         post_mentions.c.handle,
         lambda p: p.join(post_mentions, post_mentions.c.post_id == p.c.id),
     )
-    # One row per (post, domain): a post linking twice to a site counts once.
-    sites = sa.select(post_links.c.post_id, post_links.c.domain).distinct().subquery("sites")
+    # One row per (post, domain): a post linking twice to a site counts once. The range
+    # is repeated inside so that the DISTINCT reads this step's links, not the whole table.
+    sites = (
+        sa.select(post_links.c.post_id, post_links.c.domain)
+        .where(post_links.c.post_id > lo, post_links.c.post_id <= hi)
+        .distinct()
+        .subquery("sites")
+    )
     both("domain", sites.c.domain, lambda p: p.join(sites, sites.c.post_id == p.c.id))
 
 
@@ -222,8 +294,12 @@ def refresh(store: Any, *, step: int = STEP, progress: Callable[[int], None] | N
             n, hi = conn.execute(sa.select(sa.func.count(), sa.func.max(window.c.id))).one()
             if not n:
                 return done
+            for scratch in (_hour_delta, _key_delta):
+                scratch.create(conn)
             _hour_rollups(conn, lo, hi)
             _key_rollups(conn, lo, hi)
+            for scratch in (_hour_delta, _key_delta):
+                scratch.drop(conn)
             _set_watermark(conn, hi)
         done += n
         if progress:
