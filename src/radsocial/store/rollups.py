@@ -30,11 +30,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from radsocial.models import utcnow
+from radsocial.store.rollup_keys import fill_key_delta
 from radsocial.store.schema import (
     ROLLUP_MEASURES,
     post_hashtags,
-    post_links,
-    post_mentions,
     posts,
     rollup_day,
     rollup_hour,
@@ -80,15 +79,6 @@ def _measures() -> list[sa.ColumnElement[Any]]:
         sa.func.sum(sa.func.coalesce(c.author_followers, 0)).label("impressions"),
         sa.func.sum(sa.func.coalesce(c.views, 0)).label("views"),
         _flag(c.views.is_not(None)).label("with_views"),
-    ]
-
-
-def _key_measures() -> list[sa.ColumnElement[Any]]:
-    c = posts.c
-    return [
-        sa.func.count().label("posts"),
-        _flag(c.kind == "repost").label("reposts"),
-        sa.func.sum(sa.func.coalesce(c.author_followers, 0)).label("impressions"),
     ]
 
 
@@ -199,56 +189,11 @@ def _key_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
     # own calendar year, whatever the day arithmetic does far from the epoch.
     day = (hour_of(conn, posts.c.created_at) // 24).label("day")
     year = year_of(conn, posts.c.created_at).label("year")
-    _key_delta_rows(conn, lo, hi, day, year)
+    fill_key_delta(conn, _key_delta, lo, hi, day, year, author_name)
     d = _key_delta.c
     for table, unit in ((rollup_key_day, d.day), (rollup_key_year, d.year)):
         groups = [d.dim, d.tag, unit, d.platform, d.key]
         _upsert(conn, table, _summed(_key_delta, groups, _KEY_MEASURES), [g.key for g in groups])
-
-
-def _key_delta_rows(conn: sa.Connection, lo: int, hi: int, day: Any, year: Any) -> None:
-    in_range = sa.and_(posts.c.id > lo, posts.c.id <= hi)
-    tagged = post_hashtags.alias("t")
-    other = post_hashtags.alias("o")
-
-    def both(dim: str, key: Any, join: Callable[[Any], Any] | None = None) -> None:
-        key = sa.func.substr(key, 1, 300).label("key")
-        base = posts if join is None else join(posts)
-        every = (
-            sa.select(sa.literal(dim).label("dim"), sa.literal("").label("tag"), day, year)
-            .add_columns(posts.c.platform, key, *_key_measures())
-            .select_from(base)
-            .where(in_range, key.is_not(None))
-            .group_by(day, year, posts.c.platform, key)
-        )
-        _fill(conn, _key_delta, every)
-        per_tag = (
-            sa.select(sa.literal(dim).label("dim"), tagged.c.tag.label("tag"), day, year)
-            .add_columns(posts.c.platform, key, *_key_measures())
-            .select_from(base.join(tagged, tagged.c.post_id == posts.c.id))
-            .where(in_range, key.is_not(None))
-            .group_by(tagged.c.tag, day, year, posts.c.platform, key)
-        )
-        if dim == "hashtag":  # a tag does not co-occur with itself
-            per_tag = per_tag.where(other.c.tag != tagged.c.tag)
-        _fill(conn, _key_delta, per_tag)
-
-    both("author", author_name())
-    both("hashtag", other.c.tag, lambda p: p.join(other, other.c.post_id == p.c.id))
-    both(
-        "mention",
-        post_mentions.c.handle,
-        lambda p: p.join(post_mentions, post_mentions.c.post_id == p.c.id),
-    )
-    # One row per (post, domain): a post linking twice to a site counts once. The range
-    # is repeated inside so that the DISTINCT reads this step's links, not the whole table.
-    sites = (
-        sa.select(post_links.c.post_id, post_links.c.domain)
-        .where(post_links.c.post_id > lo, post_links.c.post_id <= hi)
-        .distinct()
-        .subquery("sites")
-    )
-    both("domain", sites.c.domain, lambda p: p.join(sites, sites.c.post_id == p.c.id))
 
 
 def watermark(conn: sa.Connection) -> int:
