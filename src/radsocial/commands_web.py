@@ -34,7 +34,13 @@ def _web_missing(exc: ImportError) -> click.ClickException:
     help="Address to listen on. "
     "Loopback needs no login; any other address needs an admin user first.",
 )
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="TCP port to listen on.",
+)
 @click.option(
     "--workers",
     default=1,
