@@ -9,6 +9,7 @@ re-running it completes the work without duplicates.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -34,6 +35,12 @@ log = logging.getLogger(__name__)
 BATCH_POSTS = 5000
 BATCH_BYTES = 32 << 20
 MAX_MESSAGES = 200  # problems kept in the summary; all of them go to the .errors.tsv file
+#: Allocations between young-generation collections while importing (Python's default
+#: is 700). Decoding and normalizing allocate millions of dicts, tuples and dataclasses
+#: that live until their batch is written; with the default, the collector traverses
+#: each batch over and over (~15 % of an import's CPU time, measured). They form no
+#: reference cycles, so collecting less often costs no memory.
+GC_THRESHOLD0 = 100_000
 
 
 @dataclass
@@ -142,6 +149,8 @@ class Importer:
             [str(p) for p in paths], self.forced.name if self.forced else None, self.options
         )
         self._quarantine = _Quarantine(self.store.quarantine_dir, s.import_id)
+        thresholds = gc.get_threshold()
+        gc.set_threshold(max(thresholds[0], GC_THRESHOLD0), *thresholds[1:])
         try:
             for path in files:
                 self._file(path)
@@ -159,6 +168,7 @@ class Importer:
             s.status = "failed"
             raise
         finally:
+            gc.set_threshold(*thresholds)
             s.quarantine = self._quarantine.close()
             self.store.finish_import(
                 s.import_id,
