@@ -34,6 +34,9 @@ from radsocial.store.schema import (
 )
 
 _CHUNK = 900  # keys per IN (...) query; well under every backend's parameter limit
+#: Keys per `= ANY(array)` query on PostgreSQL: one array parameter has no such limit,
+#: so a batch's existence check is one round trip instead of one per 900 keys.
+_PG_CHUNK = 50_000
 _METRICS = ("likes", "reposts", "replies", "quotes", "views")
 _compressor = zstandard.ZstdCompressor(level=3)
 _decompressor = zstandard.ZstdDecompressor()
@@ -56,6 +59,10 @@ def decompress(payload: bytes) -> bytes:
 def _chunks(seq: Sequence[Any], n: int = _CHUNK) -> Iterable[Sequence[Any]]:
     for i in range(0, len(seq), n):
         yield seq[i : i + n]
+
+
+def _lookup_chunk(conn: sa.Connection) -> int:
+    return _PG_CHUNK if conn.dialect.name == "postgresql" else _CHUNK
 
 
 def _among(conn: sa.Connection, col: sa.Column[Any], keys: Sequence[str]) -> sa.ColumnElement[bool]:
@@ -202,7 +209,7 @@ def write_raw(
     shas = [hashlib.sha1(r.payload).hexdigest() for r in raws]
     existing: dict[str, int] = {}
     unique = list(dict.fromkeys(shas))
-    for chunk in _chunks(unique):
+    for chunk in _chunks(unique, _lookup_chunk(conn)):
         q = sa.select(raw_records.c.sha1, raw_records.c.id).where(
             _among(conn, raw_records.c.sha1, chunk)
         )
@@ -271,7 +278,7 @@ def write_posts(
         posts.c.author_handle,
     ]
     for platform, ids in by_platform.items():
-        for chunk in _chunks(ids):
+        for chunk in _chunks(ids, _lookup_chunk(conn)):
             q = sa.select(*cols).where(
                 posts.c.platform == platform, _among(conn, posts.c.platform_id, chunk)
             )
@@ -403,7 +410,7 @@ def write_accounts(conn: sa.Connection, observed: Iterable[Account]) -> int:
     for platform, aid in latest:
         by_platform.setdefault(platform, []).append(aid)
     for platform, ids in by_platform.items():
-        for chunk in _chunks(ids):
+        for chunk in _chunks(ids, _lookup_chunk(conn)):
             q = sa.select(
                 accounts.c.account_id, accounts.c.id, accounts.c.first_seen, accounts.c.last_seen
             ).where(accounts.c.platform == platform, _among(conn, accounts.c.account_id, chunk))
