@@ -3,8 +3,11 @@
 Analytics over millions of posts (a hashtag over a year, the whole store by month) would
 scan and join millions of rows; the rollups turn them into reads of a few thousand.
 They are refreshed incrementally — only posts with an id above the stored watermark are
-added — with one INSERT … SELECT … GROUP BY … ON CONFLICT DO UPDATE per table and id
-range, so the work happens inside the database on both backends.
+added. Each id range's counts are first gathered, at the finest grain, in temporary
+tables (the hour ones by INSERT … SELECT … GROUP BY; the author / co-hashtag / mention /
+domain ones added up in Python by `rollup_keys`, which is several times faster than the
+joins), then summed into the rollup tables with INSERT … SELECT … ON CONFLICT DO UPDATE:
+the day table from the hour counts, the year table from the day counts.
 
 What they hold (tag "" = every post; otherwise one row set per lowercase hashtag):
 - `rollup_hour`, `rollup_day`: per (tag, hour or day, platform) the measures of

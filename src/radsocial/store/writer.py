@@ -11,7 +11,6 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -77,7 +76,9 @@ def _among(conn: sa.Connection, col: sa.Column[Any], keys: Sequence[str]) -> sa.
     return col.in_(keys)
 
 
-@lru_cache(maxsize=1 << 16)  # the same links come back in retweets and quotes
+_UNSET: Any = object()
+
+
 def _domain(url: str) -> str | None:
     try:
         host = urlsplit(url).hostname
@@ -190,7 +191,10 @@ def _child_rows(
     tags: list[tuple[Any, ...]],
     ments: list[tuple[Any, ...]],
     links: list[tuple[Any, ...]],
+    domains: dict[str, str | None],
 ) -> None:
+    """Append the post's hashtag, mention and link rows; `domains` caches each link's
+    domain for the batch (the same links come back in retweets and quotes)."""
     if p.hashtags:
         for t in {h.lower() for h in p.hashtags}:
             tags.append((pid, t))
@@ -199,7 +203,10 @@ def _child_rows(
             ments.append((pid, m))
     if p.links:
         for u in dict.fromkeys(p.links):
-            links.append((pid, u, _domain(u)))
+            d = domains.get(u, _UNSET)
+            if d is _UNSET:
+                d = domains[u] = _domain(u)
+            links.append((pid, u, d))
 
 
 def write_raw(
@@ -291,12 +298,13 @@ def write_posts(
     when, js = storage_form(conn.dialect.name)
     stored_now = when(now)
     rows: list[tuple[Any, ...]] = []
+    domains: dict[str, str | None] = {}
     tags: list[tuple[Any, ...]] = []
     ments: list[tuple[Any, ...]] = []
     links: list[tuple[Any, ...]] = []
     for (p, raw_id), pid in zip(fresh, new_ids, strict=True):
         rows.append(_post_tuple(p, pid, raw_id, stored_now, when, js))
-        _child_rows(p, pid, tags, ments, links)
+        _child_rows(p, pid, tags, ments, links, domains)
     counts.new = len(rows)
     counts.duplicate += len(latest) - len(rows)
 
@@ -311,7 +319,7 @@ def write_posts(
             row = _post_row(p, pid, raw_id, now)
             row["b_id"] = row.pop("id")
             replaced.append(row)
-            _child_rows(p, pid, tags, ments, links)
+            _child_rows(p, pid, tags, ments, links, domains)
             continue
         fresh_metrics = [getattr(p, m) for m in _METRICS]
         old_metrics = old[1:-1]
