@@ -9,6 +9,7 @@ re-running it completes the work without duplicates.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -35,6 +36,12 @@ log = logging.getLogger(__name__)
 BATCH_POSTS = 5000
 BATCH_BYTES = 32 << 20
 MAX_MESSAGES = 200  # problems kept in the summary; all of them go to the .errors.tsv file
+#: Allocations between young-generation collections while importing (Python's default
+#: is 700). Decoding and normalizing allocate millions of dicts, tuples and dataclasses
+#: that live until their batch is written; with the default, the collector traverses
+#: them over and over. Measured on a 200,000-post import: 700 → 29.7 s CPU, 183 MB peak;
+#: 20,000 → 26.8 s, 185 MB; 100,000 → 25.6 s but 198 MB (cyclic garbage lives longer).
+GC_THRESHOLD0 = 20_000
 
 
 @dataclass
@@ -144,6 +151,8 @@ class Importer:
             [str(p) for p in paths], self.forced.name if self.forced else None, self.options
         )
         self._quarantine = _Quarantine(self.store.quarantine_dir, s.import_id)
+        thresholds = gc.get_threshold()
+        gc.set_threshold(max(thresholds[0], GC_THRESHOLD0), *thresholds[1:])
         try:
             for path in files:
                 self._file(path)
@@ -161,6 +170,7 @@ class Importer:
             s.status = "failed"
             raise
         finally:
+            gc.set_threshold(*thresholds)
             s.quarantine = self._quarantine.close()
             self.store.finish_import(
                 s.import_id,

@@ -41,6 +41,18 @@ def _json(v: Any) -> str | None:
     return orjson.dumps(v, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
+def storage_form(backend: str) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """The (datetime, JSON) converters `insert_rows` applies on `backend`, for callers
+    that build rows already in storage form (and pass `prepared=True`)."""
+    if backend == "sqlite":
+        return _sqlite_datetime, _json
+    return _same, _json
+
+
+def _same(v: Any) -> Any:
+    return v
+
+
 def _converters(
     table: sa.Table, cols: Sequence[str], backend: str
 ) -> list[Callable[[Any], Any] | None]:
@@ -86,11 +98,14 @@ def insert_rows(
     rows: Sequence[Sequence[Any]],
     *,
     skip_existing: bool = False,
+    prepared: bool = False,
 ) -> None:
     """Insert `rows` (sequences in `cols` order) into `table` in the current transaction.
 
     With `skip_existing`, rows whose key is already there are left out (no COPY then on
     PostgreSQL: COPY cannot skip conflicts, so it is an executemany INSERT … ON CONFLICT).
+    With `prepared`, the values are already in storage form (see `storage_form`) and
+    are written as given: the hot path converts while it builds its tuples, once.
     """
     if not rows:
         return
@@ -99,7 +114,7 @@ def insert_rows(
     conv = _cache.get(key)
     if conv is None:
         conv = _cache[key] = _converters(table, cols, backend)
-    idx = [(i, f) for i, f in enumerate(conv) if f is not None]
+    idx = [] if prepared else [(i, f) for i, f in enumerate(conv) if f is not None]
     if idx:
         converted = []
         for row in rows:

@@ -8,7 +8,7 @@ are keyed by their SHA-1 and posts by (platform, platform_id), so nothing is dou
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql
 
 from radsocial import __version__
 from radsocial.models import Account, Post, RawRecord, utcnow
-from radsocial.store.bulk import insert_dicts
+from radsocial.store.bulk import insert_dicts, insert_rows, storage_form
 from radsocial.store.dialect import allocate_ids, index_new_posts
 from radsocial.store.schema import (
     account_snapshots,
@@ -33,6 +33,9 @@ from radsocial.store.schema import (
 )
 
 _CHUNK = 900  # keys per IN (...) query; well under every backend's parameter limit
+#: Keys per `= ANY(array)` query on PostgreSQL: one array parameter has no such limit,
+#: so a batch's existence check is one round trip instead of one per 900 keys.
+_PG_CHUNK = 50_000
 _METRICS = ("likes", "reposts", "replies", "quotes", "views")
 _compressor = zstandard.ZstdCompressor(level=3)
 _decompressor = zstandard.ZstdDecompressor()
@@ -57,6 +60,10 @@ def _chunks(seq: Sequence[Any], n: int = _CHUNK) -> Iterable[Sequence[Any]]:
         yield seq[i : i + n]
 
 
+def _lookup_chunk(conn: sa.Connection) -> int:
+    return _PG_CHUNK if conn.dialect.name == "postgresql" else _CHUNK
+
+
 def _among(conn: sa.Connection, col: sa.Column[Any], keys: Sequence[str]) -> sa.ColumnElement[bool]:
     """`col IN keys`, as `col = ANY(array)` on PostgreSQL.
 
@@ -67,6 +74,9 @@ def _among(conn: sa.Connection, col: sa.Column[Any], keys: Sequence[str]) -> sa.
     if conn.dialect.name == "postgresql":
         return col == sa.any_(sa.bindparam(None, list(keys), type_=postgresql.ARRAY(sa.String)))
     return col.in_(keys)
+
+
+_UNSET: Any = object()
 
 
 def _domain(url: str) -> str | None:
@@ -80,64 +90,123 @@ def _domain(url: str) -> str | None:
 
 
 def _entities(p: Post) -> dict[str, Any]:
+    # Tuples serialize to the same JSON arrays as lists: no copies needed.
     return {
-        "hashtags": list(p.hashtags),
-        "mentions": list(p.mentions),
-        "links": list(p.links),
+        "hashtags": p.hashtags,
+        "mentions": p.mentions,
+        "links": p.links,
         "media": [{"type": m.type, "url": m.url, "alt": m.alt, "key": m.key} for m in p.media],
     }
 
 
+_POST_COLS = (
+    "id",
+    "platform",
+    "platform_id",
+    "url",
+    "author_id",
+    "author_handle",
+    "created_at",
+    "text",
+    "lang",
+    "kind",
+    "reply_to_id",
+    "reply_to_author_id",
+    "quote_of_id",
+    "repost_of_id",
+    "conversation_id",
+    "likes",
+    "reposts",
+    "replies",
+    "quotes",
+    "views",
+    "author_followers",
+    "n_hashtags",
+    "n_mentions",
+    "n_links",
+    "n_media",
+    "entities",
+    "extras",
+    "raw_id",
+    "imported_at",
+)
+
+
+def _post_tuple(
+    p: Post,
+    pid: int,
+    raw_id: int | None,
+    now: Any,
+    when: Callable[[Any], Any],
+    js: Callable[[Any], Any],
+) -> tuple[Any, ...]:
+    """A posts row in `_POST_COLS` order; `when` and `js` convert datetimes and JSON
+    (to storage form on the bulk path, identity for SQLAlchemy statements)."""
+    a = p.author
+    extras = p.extras
+    return (
+        pid,
+        p.platform,
+        p.platform_id,
+        p.url,
+        p.author_id,
+        p.author_handle,
+        when(p.created_at),
+        p.text,
+        p.lang,
+        p.kind,
+        p.reply_to_id,
+        p.reply_to_author_id,
+        p.quote_of_id,
+        p.repost_of_id,
+        p.conversation_id,
+        p.likes,
+        p.reposts,
+        p.replies,
+        p.quotes,
+        p.views,
+        a.followers if a is not None else None,
+        len(p.hashtags),
+        len(p.mentions),
+        len(p.links),
+        len(p.media),
+        js(_entities(p)),
+        js(dict(extras)) if extras else None,
+        raw_id,
+        now,
+    )
+
+
 def _post_row(p: Post, pid: int, raw_id: int | None, now: datetime) -> dict[str, Any]:
-    return {
-        "id": pid,
-        "platform": p.platform,
-        "platform_id": p.platform_id,
-        "url": p.url,
-        "author_id": p.author_id,
-        "author_handle": p.author_handle,
-        "created_at": p.created_at,
-        "text": p.text,
-        "lang": p.lang,
-        "kind": p.kind,
-        "reply_to_id": p.reply_to_id,
-        "reply_to_author_id": p.reply_to_author_id,
-        "quote_of_id": p.quote_of_id,
-        "repost_of_id": p.repost_of_id,
-        "conversation_id": p.conversation_id,
-        "likes": p.likes,
-        "reposts": p.reposts,
-        "replies": p.replies,
-        "quotes": p.quotes,
-        "views": p.views,
-        "author_followers": p.author.followers if p.author is not None else None,
-        "n_hashtags": len(p.hashtags),
-        "n_mentions": len(p.mentions),
-        "n_links": len(p.links),
-        "n_media": len(p.media),
-        "entities": _entities(p),
-        "extras": dict(p.extras) if p.extras else None,
-        "raw_id": raw_id,
-        "imported_at": now,
-    }
+    return dict(zip(_POST_COLS, _post_tuple(p, pid, raw_id, now, _same, _same), strict=True))
+
+
+def _same(v: Any) -> Any:
+    return v
 
 
 def _child_rows(
     p: Post,
     pid: int,
-    tags: list[dict[str, Any]],
-    ments: list[dict[str, Any]],
-    links: list[dict[str, Any]],
+    tags: list[tuple[Any, ...]],
+    ments: list[tuple[Any, ...]],
+    links: list[tuple[Any, ...]],
+    domains: dict[str, str | None],
 ) -> None:
+    """Append the post's hashtag, mention and link rows; `domains` caches each link's
+    domain for the batch (the same links come back in retweets and quotes)."""
     if p.hashtags:
         for t in {h.lower() for h in p.hashtags}:
-            tags.append({"post_id": pid, "tag": t})
+            tags.append((pid, t))
     if p.mentions:
         for m in {h.lower() for h in p.mentions}:
-            ments.append({"post_id": pid, "handle": m})
+            ments.append((pid, m))
     if p.links:
         for u in dict.fromkeys(p.links):
-            links.append({"post_id": pid, "url": u, "domain": _domain(u)})
+            d = domains.get(u, _UNSET)
+            if d is _UNSET:
+                d = domains[u] = _domain(u)
+            links.append((pid, u, d))
 
 
 def write_raw(
@@ -147,7 +216,7 @@ def write_raw(
     shas = [hashlib.sha1(r.payload).hexdigest() for r in raws]
     existing: dict[str, int] = {}
     unique = list(dict.fromkeys(shas))
-    for chunk in _chunks(unique):
+    for chunk in _chunks(unique, _lookup_chunk(conn)):
         q = sa.select(raw_records.c.sha1, raw_records.c.id).where(
             _among(conn, raw_records.c.sha1, chunk)
         )
@@ -216,7 +285,7 @@ def write_posts(
         posts.c.author_handle,
     ]
     for platform, ids in by_platform.items():
-        for chunk in _chunks(ids):
+        for chunk in _chunks(ids, _lookup_chunk(conn)):
             q = sa.select(*cols).where(
                 posts.c.platform == platform, _among(conn, posts.c.platform_id, chunk)
             )
@@ -226,13 +295,16 @@ def write_posts(
     now = utcnow()
     fresh = [item for key, item in latest.items() if key not in existing]
     new_ids = allocate_ids(conn, posts, len(fresh))
-    rows: list[dict[str, Any]] = []
-    tags: list[dict[str, Any]] = []
-    ments: list[dict[str, Any]] = []
-    links: list[dict[str, Any]] = []
+    when, js = storage_form(conn.dialect.name)
+    stored_now = when(now)
+    rows: list[tuple[Any, ...]] = []
+    domains: dict[str, str | None] = {}
+    tags: list[tuple[Any, ...]] = []
+    ments: list[tuple[Any, ...]] = []
+    links: list[tuple[Any, ...]] = []
     for (p, raw_id), pid in zip(fresh, new_ids, strict=True):
-        rows.append(_post_row(p, pid, raw_id, now))
-        _child_rows(p, pid, tags, ments, links)
+        rows.append(_post_tuple(p, pid, raw_id, stored_now, when, js))
+        _child_rows(p, pid, tags, ments, links, domains)
     counts.new = len(rows)
     counts.duplicate += len(latest) - len(rows)
 
@@ -247,7 +319,7 @@ def write_posts(
             row = _post_row(p, pid, raw_id, now)
             row["b_id"] = row.pop("id")
             replaced.append(row)
-            _child_rows(p, pid, tags, ments, links)
+            _child_rows(p, pid, tags, ments, links, domains)
             continue
         fresh_metrics = [getattr(p, m) for m in _METRICS]
         old_metrics = old[1:-1]
@@ -264,7 +336,7 @@ def write_posts(
             upd["b_handle"] = p.author_handle if named else None
             upd["b_url"] = p.url if named else None
             updates.append(upd)
-    insert_dicts(conn, posts, rows)
+    insert_rows(conn, posts, _POST_COLS, rows, prepared=True)
     index_new_posts(conn, new_ids)
     if updates:
         stmt = (
@@ -297,9 +369,9 @@ def write_posts(
             stmt, [{"b_id": r["b_id"], **{c + "_v": r[c] for c in names}} for r in replaced]
         )
         counts.updated = len(replaced)
-    insert_dicts(conn, post_hashtags, tags)
-    insert_dicts(conn, post_mentions, ments)
-    insert_dicts(conn, post_links, links)
+    insert_rows(conn, post_hashtags, ("post_id", "tag"), tags, prepared=True)
+    insert_rows(conn, post_mentions, ("post_id", "handle"), ments, prepared=True)
+    insert_rows(conn, post_links, ("post_id", "url", "domain"), links, prepared=True)
     return counts
 
 
@@ -346,7 +418,7 @@ def write_accounts(conn: sa.Connection, observed: Iterable[Account]) -> int:
     for platform, aid in latest:
         by_platform.setdefault(platform, []).append(aid)
     for platform, ids in by_platform.items():
-        for chunk in _chunks(ids):
+        for chunk in _chunks(ids, _lookup_chunk(conn)):
             q = sa.select(
                 accounts.c.account_id, accounts.c.id, accounts.c.first_seen, accounts.c.last_seen
             ).where(accounts.c.platform == platform, _among(conn, accounts.c.account_id, chunk))
