@@ -87,11 +87,21 @@ def store(db_url: str) -> Iterator[Store]:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Under CI=true a skipped PostgreSQL or browser test fails the run: .ci/run provides
+    both, so a skip there means a missing install step, not a machine without them."""
     outcome = yield
     report = outcome.get_result()
-    if IN_CI and report.skipped and item.get_closest_marker("postgres") is not None:
+    if not (IN_CI and report.skipped):
+        return
+    if item.get_closest_marker("postgres") is not None:
         report.outcome = "failed"
         report.longrepr = (
             "PostgreSQL test skipped under CI=true: start PostgreSQL on 127.0.0.1:5432 "
             f"or set RADSOCIAL_TEST_PG ({_pg_reason or 'skipped'})"
+        )
+    elif item.get_closest_marker("browser") is not None:
+        report.outcome = "failed"
+        report.longrepr = (
+            "browser test skipped under CI=true: .ci/run installs Debian's chromium and the "
+            f"playwright package ({report.longrepr})"
         )

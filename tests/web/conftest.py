@@ -3,12 +3,11 @@ browser tests (uvicorn on a free loopback port, in a thread).
 
 Browser tests need Debian's chromium (/usr/bin/chromium) and the `playwright` package;
 without them they skip with the reason — except under CI=true, where a skipped browser
-test fails the run (as the PostgreSQL tests do), because .ci/run installs both.
+test fails the run (tests/conftest.py, as for PostgreSQL), because .ci/run installs both.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import threading
@@ -27,7 +26,6 @@ from radsocial.store import Store
 from tests.web.seed import seed
 
 CHROMIUM = "/usr/bin/chromium"
-IN_CI = os.environ.get("CI", "").lower() == "true"
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 
@@ -36,18 +34,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "browser: drives Debian's chromium with Playwright (must run under CI=true)"
     )
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    outcome = yield
-    report = outcome.get_result()
-    if IN_CI and report.skipped and item.get_closest_marker("browser") is not None:
-        report.outcome = "failed"
-        report.longrepr = (
-            "browser test skipped under CI=true: .ci/run installs Debian's chromium and the "
-            f"playwright package ({report.longrepr})"
-        )
 
 
 def client_for(store: Store, **kw: Any) -> TestClient:

@@ -151,7 +151,10 @@ class _Sides:
         """Posts with one of `tags`: EXISTS (walk the period) or IN (walk the tag)."""
         has_tag = post_hashtags.c.tag.in_(tags)
         if self.period_first(sa.select(post_hashtags.c.tag).where(has_tag)):
-            return sa.exists().where(post_hashtags.c.post_id == posts.c.id, has_tag)
+            # an alias: the outer query may join post_hashtags itself (co-hashtags), and
+            # only `posts` is to be correlated
+            own = post_hashtags.alias("has_tag")
+            return sa.exists().where(own.c.post_id == posts.c.id, own.c.tag.in_(tags))
         return posts.c.id.in_(sa.select(post_hashtags.c.post_id).where(has_tag))
 
     def kinds(self, kinds: tuple[str, ...]) -> sa.ColumnElement[bool]:
