@@ -39,7 +39,7 @@ import sqlalchemy as sa
 
 from radsocial import __version__
 from radsocial.store import Selection
-from radsocial.store.queries import account_label_map, author_key, where
+from radsocial.store.queries import author_key, author_labels, where
 from radsocial.store.schema import accounts, post_hashtags, post_mentions, posts
 
 GraphKind = Literal["interaction", "cohashtag"]
@@ -419,7 +419,9 @@ def describe_accounts(
             if followers[i] is None and fol is not None:
                 followers[i] = int(fol)
     g.vs["account_id"], g.vs["label"], g.vs["followers"] = account_id, label, followers
-    labels = account_label_map(conn, "stakeholder")
+    labels = author_labels(
+        conn, list({(platform[i], account_id[i]) for i in idx if account_id[i] is not None})
+    )
     stake = g.vs["stakeholder"]
     for i in idx:
         if account_id[i] is not None:

@@ -14,43 +14,8 @@ import sqlalchemy as sa
 
 from radsocial.analysis.stakeholder import to_symplur
 from radsocial.store import Selection
-from radsocial.store.queries import author_key, where
-from radsocial.store.schema import account_labels, accounts, posts
-
-CHUNK = 500
-
-
-def author_labels(
-    conn: sa.Connection, keys: list[tuple[str, str]], task: str = "stakeholder"
-) -> dict[tuple[str, str], str]:
-    """{(platform, author key): effective label} for the given authors."""
-    out: dict[tuple[str, str], str] = {}
-    by_platform: dict[str, list[str]] = {}
-    for platform, key in keys:
-        by_platform.setdefault(platform, []).append(key)
-    for platform, ks in by_platform.items():
-        for i in range(0, len(ks), CHUNK):
-            part = ks[i : i + CHUNK]
-            q = (
-                sa.select(accounts.c.account_id, account_labels.c.value, account_labels.c.method)
-                .join(account_labels, account_labels.c.account_pk == accounts.c.id)
-                .where(
-                    accounts.c.platform == platform,
-                    accounts.c.account_id.in_(part),
-                    # `task || ''`: with 500 keys SQLite would otherwise walk every label
-                    # of the task by its index and probe accounts (0.8 s a meeting at 1M
-                    # posts, measured) instead of looking the 500 accounts up
-                    (account_labels.c.task + "") == task,
-                )
-            )
-            manual: set[str] = set()
-            for aid, value, method in conn.execute(q):
-                if method == "manual":
-                    out[(platform, aid)] = value
-                    manual.add(aid)
-                elif aid not in manual:
-                    out[(platform, aid)] = value
-    return out
+from radsocial.store.queries import author_key, author_labels, where
+from radsocial.store.schema import posts
 
 
 def mix(conn: sa.Connection, sel: Selection) -> tuple[Counter[str], Counter[str]]:

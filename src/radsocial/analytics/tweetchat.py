@@ -32,7 +32,6 @@ import sqlalchemy as sa
 from radsocial.analysis.questions import QuestionClassifier, chat_marker
 from radsocial.analytics.result import Report, Table, empty_note
 from radsocial.analytics.scope import EPOCH, connect, zone
-from radsocial.analytics.stakeholders import author_labels
 from radsocial.knowledge.registry import (
     WEEKDAYS,
     Registry,
@@ -43,7 +42,7 @@ from radsocial.knowledge.registry import (
 )
 from radsocial.models import Post, utc
 from radsocial.store import Selection
-from radsocial.store.queries import iter_posts, where
+from radsocial.store.queries import author_labels, iter_posts, where
 from radsocial.store.schema import posts
 
 __all__ = [
