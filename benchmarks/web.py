@@ -8,8 +8,8 @@ test on loopback.
 1. Server time: each URL is requested 20 times in-process (TestClient: routing, the
    analyses, rendering; no network) and the median and the first (cold) answer are
    printed. The result cache is turned off (cache_seconds=0) so every request runs its
-   analyses; the "cached" column is the same median with the app's default 30-second
-   cache (identical requests while no post was added). Target: median < 300 ms.
+   analyses; the "cached" column is the same median with the app's default
+   result cache (identical requests while no post was added). Target: median < 300 ms.
 2. Load: the app under uvicorn on 127.0.0.1, `wrk` (Debian's package; installed if
    absent when run as root) with 50 connections for 60 s over a mix of pages and API
    calls. Prints requests/s, p50/p99 latency and errors. Loopback only, bounded in time.
@@ -351,7 +351,7 @@ def main() -> None:
     print(f"\nstore {db}: {n:,} posts; URLs use {values}\n", flush=True)
     print(
         f"Server time per request, median of {args.runs} (fewer when a URL's requests exceed "
-        f"{args.budget:g} s); 'cached' = the app's default 30 s result cache (ms):",
+        f"{args.budget:g} s); 'cached' = the app's result cache (default 600 s) (ms):",
         flush=True,
     )
     rows = server_times(db, values, args.runs, args.budget)
