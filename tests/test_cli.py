@@ -107,3 +107,28 @@ def test_renormalize_command(db: str) -> None:
     run("import", str(TWARC / "geo_tweets.jsonl"), "--db", db)
     r = run("renormalize", "--db", db)
     assert r.exit_code == 0 and "Re-read 2 raw records" in r.stderr  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "commands_web",
+        "commands_report",
+        "commands_alerts",
+        "commands_generate",
+        "commands_knowledge",
+    ],
+)
+def test_each_command_module_imports_first(module: str) -> None:
+    """Importing a command module before radsocial.cli (as a test or a plugin may) works
+    and leaves every command registered: no circular-import failure."""
+    import subprocess
+    import sys
+
+    code = (
+        f"import radsocial.{module}\n"
+        "from radsocial.cli import main\n"
+        "assert {'serve', 'report', 'generate', 'alerts', 'registry'} <= set(main.commands)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr

@@ -617,16 +617,22 @@ def _add_knowledge_commands() -> None:
 _add_knowledge_commands()
 
 
+def register(*commands: click.Command) -> None:
+    """Add commands to `radsocial`. The modules that build on this one's options
+    (commands_report, commands_web) call it themselves at their end, so that importing
+    one of them first (`import radsocial.commands_web`) works: they import this module,
+    whose last lines import them back while they are still half-built."""
+    for cmd in commands:
+        main.add_command(cmd)
+
+
 def _add_report_commands() -> None:
+    import radsocial.commands_report
+    import radsocial.commands_web  # noqa: F401 - each registers its commands
     from radsocial.commands_alerts import COMMANDS as ALERT_COMMANDS
     from radsocial.commands_generate import generate
-    from radsocial.commands_report import report
-    from radsocial.commands_web import COMMANDS as WEB_COMMANDS
 
-    main.add_command(report)
-    main.add_command(generate)
-    for cmd in (*ALERT_COMMANDS, *WEB_COMMANDS):
-        main.add_command(cmd)
+    register(generate, *ALERT_COMMANDS)
 
 
 _add_report_commands()

@@ -12,7 +12,15 @@ import click
 from rich.markdown import Markdown
 
 from radsocial.analytics import Report, run
-from radsocial.cli import db_option, err, make_selection, open_store, out, selection_options
+from radsocial.cli import (
+    db_option,
+    err,
+    make_selection,
+    open_store,
+    out,
+    register,
+    selection_options,
+)
 
 F = Callable[..., Any]
 
@@ -392,3 +400,6 @@ def network_cmd(
             ):  # type: ignore[arg-type]
                 err.print(f"wrote {p}")
     emit(_run("network", db, sel, kind=kind, min_weight=min_weight, max_nodes=max_nodes), **o)
+
+
+register(report)

@@ -15,7 +15,7 @@ import sys
 
 import click
 
-from radsocial.cli import db_option, err, open_store
+from radsocial.cli import db_option, err, open_store, register
 
 __all__ = ["COMMANDS", "serve", "users"]
 
@@ -192,3 +192,4 @@ def users_remove(name: str, db: str | None) -> None:
 
 
 COMMANDS = [serve, users]
+register(*COMMANDS)
