@@ -161,6 +161,10 @@ class Importer:
                 # Counted now so that reports read current rollups; an interrupted import
                 # leaves them behind, and the next import or report catches up.
                 rollups.refresh(self.store)
+                # and statistics for what the import grew (the last in-import ANALYZE
+                # saw a table 10x smaller at most): a 10M-post store whose accounts were
+                # analyzed at 500k posts looked handles up by a scan, 0.45 s a report
+                self.store.analyze()
             s.status = "completed"
         except KeyboardInterrupt:
             s.status = "interrupted"

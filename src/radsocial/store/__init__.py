@@ -132,7 +132,17 @@ class Store:
         """
         if self.backend == "postgresql":
             with self.engine.begin() as conn:
-                for t in ("posts", "post_hashtags", "post_mentions", "post_links", "accounts"):
+                for t in (
+                    "posts",
+                    "post_hashtags",
+                    "post_mentions",
+                    "post_links",
+                    "accounts",
+                    "rollup_key_day",
+                    "rollup_key_year",
+                    "rollup_day",
+                    "rollup_hour",
+                ):
                     conn.exec_driver_sql(f"ANALYZE {t}")
 
     def start_import(self, paths: Sequence[str], fmt: str | None, options: dict[str, Any]) -> int:
