@@ -118,7 +118,8 @@ class _Sides:
     read 1,000 times the posts it needed (0.4 s a query at 1M posts, measured). So where
     a selection has a period, both sides are counted on covering indexes (the period
     capped, the other side only until it outnumbers the period) and the clause is
-    written to steer SQLite to the smaller one. PostgreSQL has statistics and chooses by itself.
+    written to steer SQLite to the smaller one. PostgreSQL has statistics and chooses
+    by itself.
     """
 
     def __init__(self, conn: sa.Connection, sel: Selection) -> None:
@@ -173,25 +174,34 @@ def _effective(table: sa.Table, owner: str, task: str) -> sa.Select[Any]:
     )
 
 
-def post_label_is(task: str, values: list[str] | tuple[str, ...]) -> sa.ColumnElement[bool]:
-    """Posts whose effective label for `task` is one of `values` (a manual label, where
-    one exists, overrides the machine ones).
+def label_exists(
+    table: sa.Table, owner: str, owner_id: Any, task: str, values: list[str] | tuple[str, ...]
+) -> sa.ColumnElement[bool]:
+    """EXISTS form of "the owner's effective label for `task` is one of `values`" (a
+    manual label, where one exists, overrides the machine ones), for `table` =
+    post_labels or account_labels and `owner_id` the outer row's key.
 
-    Written as EXISTS correlated with the outer `posts` row, so the database looks up the
-    selected posts' labels by primary key: `posts.id IN (every effective label)` made it
-    read all labels of the task first — 3 s a value for a meeting at 1M posts, measured.
+    The database looks the owner's labels up by primary key, one probe per row: the IN
+    form (`posts.id IN (every effective label)`) read all labels of the task first — 3 s
+    a value for a meeting at 1M posts, measured. Both label tables are aliases, so an
+    outer query that joins the label table itself still correlates only `owner_id`.
     """
-    label = post_labels.alias("label_is")
-    manual = post_labels.alias("label_manual")
+    label = table.alias()
+    manual = table.alias()
     has_manual = sa.exists().where(  # correlated with `label`, the query it sits in
-        manual.c.post_id == label.c.post_id, manual.c.task == task, manual.c.method == MANUAL
+        manual.c[owner] == label.c[owner], manual.c.task == task, manual.c.method == MANUAL
     )
     return sa.exists().where(
-        label.c.post_id == posts.c.id,
+        label.c[owner] == owner_id,
         label.c.task == task,
         label.c.value.in_(list(values)),
         sa.or_(label.c.method == MANUAL, ~has_manual),
     )
+
+
+def post_label_is(task: str, values: list[str] | tuple[str, ...]) -> sa.ColumnElement[bool]:
+    """Posts whose effective label for `task` is one of `values` (see `label_exists`)."""
+    return label_exists(post_labels, "post_id", posts.c.id, task, values)
 
 
 def _author_has_label(

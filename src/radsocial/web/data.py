@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from radsocial.models import PLATFORMS, utc, utcnow
 from radsocial.store import Selection
 from radsocial.store.dialect import fts5_query
-from radsocial.store.queries import _POST_COLS, MANUAL, author_key, where
+from radsocial.store.queries import _POST_COLS, author_key, label_exists, where
 from radsocial.store.schema import (
     account_labels,
     accounts,
@@ -127,22 +127,6 @@ def _bounded(conn: sa.Connection, q: sa.Select[Any], cap: int) -> int:
     return int(conn.execute(sa.select(sa.func.count()).select_from(inner)).scalar_one())
 
 
-def _effective_exists(
-    table: sa.Table, owner: str, owner_id: Any, task: str, values: list[str]
-) -> sa.ColumnElement[bool]:
-    """EXISTS form of "the owner's effective label for `task` is one of `values`"
-    (a manual label wins): one index probe per row instead of building the set of every
-    labelled post, which is what makes it cheap inside a newest-first walk."""
-    m = table.alias("manual_label")
-    manual = sa.exists().where(m.c[owner] == table.c[owner], m.c.task == task, m.c.method == MANUAL)
-    return sa.exists().where(
-        table.c[owner] == owner_id,
-        table.c.task == task,
-        table.c.value.in_(values),
-        sa.or_(table.c.method == MANUAL, sa.not_(manual)),
-    )
-
-
 def _list_clauses(conn: sa.Connection, sel: Selection) -> tuple[list[Any], bool]:
     """The WHERE clauses for listing posts newest first, and whether they walk the
     created_at index.
@@ -218,7 +202,7 @@ def _list_clauses(conn: sa.Connection, sel: Selection) -> tuple[list[Any], bool]
             .correlate(posts)
         )
     if sel.relevant is not None:
-        rel = _effective_exists(post_labels, "post_id", posts.c.id, "relevance", ["relevant"])
+        rel = label_exists(post_labels, "post_id", posts.c.id, "relevance", ["relevant"])
         clauses.append(rel if sel.relevant else sa.not_(rel))
     if sel.stakeholders:
         acc = (
@@ -228,9 +212,7 @@ def _list_clauses(conn: sa.Connection, sel: Selection) -> tuple[list[Any], bool]
             .scalar_subquery()
         )
         clauses.append(
-            _effective_exists(
-                account_labels, "account_pk", acc, "stakeholder", list(sel.stakeholders)
-            )
+            label_exists(account_labels, "account_pk", acc, "stakeholder", list(sel.stakeholders))
         )
     return clauses, True
 
