@@ -21,6 +21,7 @@ from radsocial.models import SYNTHETIC_MARKER as MARKER
 from radsocial.models import Account, Post, RawRecord, utcnow
 from radsocial.sources import Context, Format, NormalizeError, all_formats, get_format
 from radsocial.sources.reader import (
+    FastDecode,
     InputError,
     TruncatedError,
     expand_paths,
@@ -252,8 +253,9 @@ class Importer:
     def _json_file(self, path: Path, fr: FileResult, size: int) -> None:
         candidates = [f for f in all_formats() if f.kind == "json"]
         current: Format | None = self.forced
+        fast = FastDecode(current.typed_decoder() if current is not None else None)
         done = 0
-        for rec in iter_json_records(path):
+        for rec in iter_json_records(path, fast):
             done += len(rec.payload)
             if self.progress is not None and rec.line % 64 == 0:
                 self.progress(str(path), min(done, size), size)
@@ -290,6 +292,7 @@ class Importer:
                 if self.forced is None:
                     current = fmt
                     fr.format = fr.format or fmt.name
+                    fast.decode, fast.misses = fmt.typed_decoder(), 0
             # A recorded request URL is the better provenance (and tells formats such as
             # Mastodon which instance served the payload).
             ctx = Context(
@@ -390,8 +393,8 @@ def mark_synthetic(value: Any, posts: Sequence[Post]) -> bool:
         marked = value.get(MARKER) is True
     elif isinstance(value, list):
         marked = any(isinstance(v, dict) and v.get(MARKER) is True for v in value)
-    else:
-        marked = False
+    else:  # a typed record (Format.typed_decoder) says so in its `synthetic` field
+        marked = getattr(value, "synthetic", None) is True
     if marked:
         for p in posts:
             p.extras = {**p.extras, "synthetic": True}

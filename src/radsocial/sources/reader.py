@@ -13,7 +13,7 @@ import gzip
 import io
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -136,6 +136,30 @@ def _loads(payload: bytes) -> tuple[Any, list[str]]:
     return orjson.loads(text), ["invalid UTF-8 bytes replaced by U+FFFD"]
 
 
+@dataclass(slots=True)
+class FastDecode:
+    """The typed decoder a caller has chosen for the rest of a file (see
+    `Format.typed_decoder`); set or cleared between records. After `MAX_MISSES` lines in a
+    row it could not read, it is dropped for the file (a file of another shape)."""
+
+    decode: Callable[[bytes], Any] | None = None
+    misses: int = 0
+    MAX_MISSES = 8
+
+    def __call__(self, payload: bytes) -> Any:
+        decode = self.decode
+        if decode is None:
+            return None
+        value = decode(payload)
+        if value is None:
+            self.misses += 1
+            if self.misses >= self.MAX_MISSES:
+                self.decode = None
+        else:
+            self.misses = 0
+        return value
+
+
 def _unwrap(rec: JsonRecord) -> list[JsonRecord]:
     """Peel recorded-response envelopes and twarc provenance; split JSON arrays."""
     v = rec.value
@@ -178,11 +202,12 @@ def _when(value: Any) -> datetime | None:
     return None
 
 
-def iter_json_records(path: Path) -> Iterator[JsonRecord]:
+def iter_json_records(path: Path, fast: FastDecode | None = None) -> Iterator[JsonRecord]:
     """Every JSON record in a file: JSON Lines, or one whole JSON document/array.
 
     Malformed lines come back as records with `error` set (and their verbatim bytes),
-    so the caller can quarantine them and go on.
+    so the caller can quarantine them and go on. JSON Lines are decoded by `fast` when
+    the caller has set a typed decoder there and it reads the line.
     """
     with open_binary(path) as stream:
         first = b""
@@ -202,6 +227,15 @@ def iter_json_records(path: Path) -> Iterator[JsonRecord]:
             return
         yield from _json_line(skipped, first)
         for n, line in iter_lines(stream, path):
+            if fast is not None and fast.decode is not None:
+                stripped = line.strip()
+                value = fast(stripped) if stripped else None
+                if value is not None:
+                    rec = JsonRecord(n + skipped, stripped, value)
+                    received, rec.request = value.provenance()
+                    rec.received_at = _when(received)
+                    yield rec
+                    continue
             yield from _json_line(n + skipped, line)
 
 

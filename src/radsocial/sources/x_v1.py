@@ -5,6 +5,9 @@ Accepted records: a status object (`id_str`, `user`, `text`/`full_text`/
 and stream control messages (`delete`, `limit`, `scrub_geo`, ...), which yield nothing.
 Classic archives (twarc 1, Twitter's own exports in JSONL) are lists of such statuses.
 
+Lines are decoded straight into the typed structs of `x_v1_types`; `normalize` also
+takes the generic dicts of other readers and converts them.
+
 A retweet (`retweeted_status`) is a post of kind "repost" and its original is emitted
 too; a quote (`quoted_status`) likewise emits the quoted status.
 """
@@ -12,7 +15,11 @@ too; a quote (`quoted_status`) likewise emits the quoted status.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
+
+import msgspec
+import orjson
 
 from radsocial.models import Account, Media, Post
 from radsocial.sources.base import (
@@ -22,7 +29,14 @@ from radsocial.sources.base import (
     parse_twitter_date,
     text_hashtags,
     unescape_entities,
-    x_post_url,
+)
+from radsocial.sources.x_v1_types import (
+    Entities,
+    Status,
+    User,
+    decode_status,
+    status_from_dict,
+    user_from_dict,
 )
 
 _STREAM_CONTROL = (
@@ -36,51 +50,59 @@ _STREAM_CONTROL = (
 )
 
 
-def _user(u: dict[str, Any], observed: datetime | None) -> Account:
-    url = u.get("url")
-    for e in ((u.get("entities") or {}).get("url") or {}).get("urls") or ():
-        url = e.get("expanded_url") or url
-    created = u.get("created_at")
+#: Accounts post again and again, each status repeating its author's creation date.
+_account_created = lru_cache(maxsize=65536)(parse_twitter_date)
+
+
+def _user(u: User, observed: datetime | None) -> Account:
+    url = u.url
+    if u.entities is not None and u.entities.url is not None:
+        for e in u.entities.url.urls or ():
+            url = e.expanded_url or url
+    created = u.created_at
+    uid = u.id_str or (str(u.id) if u.id is not None else None)
+    if uid is None:
+        raise NormalizeError("user without id_str/id")
     return Account(
         platform="x",
-        account_id=u.get("id_str") or str(u["id"]),
-        handle=u.get("screen_name"),
-        name=u.get("name"),
-        bio=u.get("description"),
-        followers=u.get("followers_count"),
-        following=u.get("friends_count"),
-        posts_count=u.get("statuses_count"),
-        verified=u.get("verified"),
-        created_at=parse_twitter_date(created) if created else None,
-        location=u.get("location") or None,
+        account_id=uid,
+        handle=u.screen_name,
+        name=u.name,
+        bio=u.description,
+        followers=u.followers_count,
+        following=u.friends_count,
+        posts_count=u.statuses_count,
+        verified=u.verified,
+        created_at=_account_created(created) if created else None,
+        location=u.location or None,
         url=url,
         observed_at=observed,
     )
 
 
-def _status(s: dict[str, Any], ctx: Context, out: list[Post]) -> Post:
-    sid = s.get("id_str") or (str(s["id"]) if "id" in s else None)
+def _status(s: Status, ctx: Context, out: list[Post]) -> Post:
+    sid = s.id_str or (str(s.id) if s.id is not None else None)
     if sid is None:
         raise NormalizeError("status without id_str/id")
-    if "created_at" not in s:
+    if s.created_at is None:
         raise NormalizeError(f"status {sid} has no created_at")
-    ext = s.get("extended_tweet")
-    if ext:
-        text = ext.get("full_text") or s.get("text", "")
-        ent = ext.get("entities") or s.get("entities") or {}
-        xent = ext.get("extended_entities") or s.get("extended_entities") or {}
+    ext = s.extended_tweet
+    if ext is not None:
+        text = ext.full_text or s.text or ""
+        ent = ext.entities or s.entities
+        xent = ext.extended_entities or s.extended_entities
     else:
-        text = s.get("full_text") or s.get("text") or ""
-        ent = s.get("entities") or {}
-        xent = s.get("extended_entities") or {}
+        text = s.full_text or s.text or ""
+        ent = s.entities
+        xent = s.extended_entities
     if "&" in text:
         text = unescape_entities(text)
-    u = s.get("user") or {}
-    author = _user(u, ctx.received_at) if u else None
+    u = s.user
+    author = _user(u, ctx.received_at) if u is not None else None
     kind = "original"
     repost_of = quote_of = None
-    rt = s.get("retweeted_status")
-    if rt:
+    rt = s.retweeted_status
+    if rt is not None:
         original = _status(rt, ctx, out)
         out.append(original)
         kind, repost_of = "repost", original.platform_id
@@ -91,66 +113,89 @@ def _status(s: dict[str, Any], ctx: Context, out: list[Post]) -> Post:
             ments = (original.author_handle, *ments)
         media = original.media
     else:
-        tags = tuple(h["text"] for h in ent.get("hashtags") or ())
-        ments = tuple(m["screen_name"] for m in ent.get("user_mentions") or ())
+        tags, ments, links = _entities(ent)
         if not tags:  # some exports strip entities: read them from the text instead
             tags = text_hashtags(text)
-        links = tuple(
-            dict.fromkeys(u.get("expanded_url") or u["url"] for u in ent.get("urls") or ())
+        found = (xent.media if xent is not None else None) or (
+            ent.media if ent is not None else None
         )
-        media = tuple(
-            Media(
-                type=m.get("type", "photo"),
-                url=m.get("media_url_https") or m.get("media_url"),
-                alt=m.get("ext_alt_text"),
-                key=m.get("id_str"),
+        media = (
+            tuple(
+                Media(
+                    type=m.type or "photo",
+                    url=m.media_url_https or m.media_url,
+                    alt=m.ext_alt_text,
+                    key=m.id_str,
+                )
+                for m in found
             )
-            for m in (xent.get("media") or ent.get("media") or ())
+            if found
+            else ()
         )
-    qs = s.get("quoted_status")
-    if s.get("is_quote_status") or qs:
-        quote_of = s.get("quoted_status_id_str") or (qs or {}).get("id_str")
-        if qs:
+    qs = s.quoted_status
+    if s.is_quote_status or qs is not None:
+        quote_of = s.quoted_status_id_str or (qs.id_str if qs is not None else None)
+        if qs is not None:
             out.append(_status(qs, ctx, out))
         if kind == "original" and quote_of:
             kind = "quote"
-    reply_to = s.get("in_reply_to_status_id_str")
+    reply_to = s.in_reply_to_status_id_str
     if reply_to and kind == "original":
         kind = "reply"
     handle = author.handle if author else None
     extras: dict[str, Any] = {}
-    if s.get("source"):
-        extras["source"] = s["source"]
-    if s.get("place"):
-        extras["place"] = (s["place"] or {}).get("full_name")
-    if s.get("coordinates"):
-        extras["coordinates"] = s["coordinates"].get("coordinates")
+    if s.source:
+        extras["source"] = s.source
+    if s.place is not None:
+        extras["place"] = s.place.full_name
+    if s.coordinates is not None:
+        extras["coordinates"] = s.coordinates.coordinates
     return Post(
         platform="x",
         platform_id=sid,
-        created_at=parse_twitter_date(s["created_at"]),
+        created_at=parse_twitter_date(s.created_at),
         text=text,
         author_id=author.account_id if author else None,
         author_handle=handle,
-        url=x_post_url(handle, sid),
-        lang=s.get("lang"),
+        url=f"https://twitter.com/{handle or 'i/web'}/status/{sid}",
+        lang=s.lang,
         kind=kind,
         hashtags=tags,
         mentions=ments,
         links=links,
         media=media,
         reply_to_id=reply_to,
-        reply_to_author_id=s.get("in_reply_to_user_id_str"),
+        reply_to_author_id=s.in_reply_to_user_id_str,
         quote_of_id=quote_of,
         repost_of_id=repost_of,
         conversation_id=None,
-        likes=s.get("favorite_count"),
-        reposts=s.get("retweet_count"),
-        replies=s.get("reply_count"),
-        quotes=s.get("quote_count"),
+        likes=s.favorite_count,
+        reposts=s.retweet_count,
+        replies=s.reply_count,
+        quotes=s.quote_count,
         author=author,
         extras=extras,
     )
+
+
+def _entities(ent: Entities | None) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    if ent is None:
+        return (), (), ()
+    h, m, urls = ent.hashtags, ent.user_mentions, ent.urls
+    tags = tuple([x.text for x in h if x.text is not None]) if h else ()
+    ments = tuple([x.screen_name for x in m if x.screen_name is not None]) if m else ()
+    links: tuple[str, ...] = ()
+    if urls:
+        found = [x.expanded_url or x.url for x in urls]
+        links = tuple(dict.fromkeys(x for x in found if x))
+    return tags, ments, links
+
+
+def _typed(convert: Any, obj: dict[str, Any]) -> Any:
+    try:
+        return convert(obj)
+    except msgspec.ValidationError as exc:
+        raise NormalizeError(f"unexpected X v1.1 field value: {exc}") from exc
 
 
 class XV1Format(Format):
@@ -159,6 +204,8 @@ class XV1Format(Format):
     description = "Read X API v1.1 statuses from search, timelines, lookups and the stream."
 
     def sniff(self, obj: Any) -> bool:
+        if type(obj) is Status:
+            return True
         if not isinstance(obj, dict):
             return False
         if "id_str" in obj and "user" in obj and ("text" in obj or "full_text" in obj):
@@ -169,20 +216,29 @@ class XV1Format(Format):
             return True  # a user object (users/lookup, users/search)
         return len(obj) <= 2 and any(k in obj for k in _STREAM_CONTROL)
 
+    def typed_decoder(self) -> Any:
+        return decode_status
+
+    def decode(self, payload: bytes) -> Any:
+        return decode_status(payload) or orjson.loads(payload)
+
     def normalize(self, obj: Any, ctx: Context) -> list[Post]:
         out: list[Post] = []
+        if type(obj) is Status:
+            out.append(_status(obj, ctx, out))
+            return out
         if "statuses" in obj:
             for s in obj["statuses"]:
-                out.append(_status(s, ctx, out))
+                out.append(_status(_typed(status_from_dict, s), ctx, out))
             return out
         if "id_str" not in obj and "id" not in obj:
             return out  # a stream control message (delete, limit, ...): nothing to store
         if "screen_name" in obj:  # a user object: an account, no post
-            ctx.accounts.append(_user(obj, ctx.received_at))
+            ctx.accounts.append(_user(_typed(user_from_dict, obj), ctx.received_at))
             status = obj.get("status")
             if isinstance(status, dict) and "created_at" in status:
                 status = {**status, "user": {k: v for k, v in obj.items() if k != "status"}}
-                out.append(_status(status, ctx, out))
+                out.append(_status(_typed(status_from_dict, status), ctx, out))
             return out
-        out.append(_status(obj, ctx, out))
+        out.append(_status(_typed(status_from_dict, obj), ctx, out))
         return out

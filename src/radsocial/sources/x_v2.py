@@ -1,6 +1,6 @@
 """X (Twitter) API v2: response pages, flattened tweets and filtered-stream lines.
 
-Accepted records (each a decoded JSON value):
+Accepted records:
 - a response page `{"data": [...], "includes": {...}, "meta": {...}, "errors": [...]}` as
   written by twarc2 (with its `__twarc` provenance) or any v2 client;
 - a filtered-stream line `{"data": {...}, "includes": {...}, "matching_rules": [...]}`;
@@ -8,6 +8,9 @@ Accepted records (each a decoded JSON value):
   `referenced_tweets` inside the tweet);
 - pages that hold no tweets (user lookups, tweet counts, compliance events, errors only)
   are recognised and yield nothing, with a note saying so.
+
+Pages are decoded straight into the typed structs of `x_v2_types` (see there why);
+`normalize` also takes the generic dicts of other readers and converts them.
 
 Tweets in `includes.tweets` (originals of retweets, quoted and replied-to tweets) are
 emitted as posts too. A retweet's text is "RT @author: " plus the original's full
@@ -20,6 +23,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import msgspec
+import orjson
+
 from radsocial.models import Account, Media, Post
 from radsocial.sources.base import (
     Context,
@@ -27,33 +33,42 @@ from radsocial.sources.base import (
     NormalizeError,
     snowflake_time,
     unescape_entities,
-    x_post_url,
+)
+from radsocial.sources.x_v2_types import (
+    Entities,
+    MediaItem,
+    Page,
+    Tweet,
+    User,
+    decode_page,
+    page_from_dict,
+    tweet_from_dict,
+    user_from_dict,
 )
 
 _fromiso = datetime.fromisoformat
-_KIND = {"retweeted": "repost", "quoted": "quote", "replied_to": "reply"}
 
 
-def _user(u: dict[str, Any], observed: datetime | None) -> Account:
-    pm = u.get("public_metrics") or {}
-    created = u.get("created_at")
-    url = u.get("url") or None
-    if url:
+def _user(u: User, observed: datetime | None) -> Account:
+    pm = u.public_metrics
+    created = u.created_at
+    url = u.url or None
+    if url and u.entities is not None and u.entities.url is not None:
         # The profile URL is a t.co link; entities.url.urls holds the expanded one.
-        for e in ((u.get("entities") or {}).get("url") or {}).get("urls") or ():
-            url = e.get("expanded_url") or url
+        for e in u.entities.url.urls or ():
+            url = e.expanded_url or url
     return Account(
         platform="x",
-        account_id=u["id"],
-        handle=u.get("username"),
-        name=u.get("name"),
-        bio=u.get("description"),
-        followers=pm.get("followers_count"),
-        following=pm.get("following_count"),
-        posts_count=pm.get("tweet_count"),
-        verified=u.get("verified"),
+        account_id=u.id,  # type: ignore[arg-type]  # callers skip users without id
+        handle=u.username,
+        name=u.name,
+        bio=u.description,
+        followers=pm.followers_count if pm is not None else None,
+        following=pm.following_count if pm is not None else None,
+        posts_count=pm.tweet_count if pm is not None else None,
+        verified=u.verified,
         created_at=_fromiso(created) if created else None,
-        location=u.get("location"),
+        location=u.location,
         url=url,
         observed_at=observed,
     )
@@ -64,28 +79,33 @@ class _Page:
 
     __slots__ = ("accounts", "media", "observed", "tweets", "users")
 
-    def __init__(self, includes: dict[str, Any] | None, observed: datetime | None) -> None:
-        inc = includes or {}
+    def __init__(self, page: Page | None, observed: datetime | None) -> None:
+        inc = page.includes if page is not None else None
         self.observed = observed
-        self.users = {u["id"]: u for u in inc.get("users") or () if "id" in u}
-        self.tweets = {t["id"]: t for t in inc.get("tweets") or () if "id" in t}
-        self.media = {m["media_key"]: m for m in inc.get("media") or () if "media_key" in m}
+        if inc is None:
+            self.users: dict[str, User] = {}
+            self.tweets: dict[str, Tweet] = {}
+            self.media: dict[str, MediaItem] = {}
+        else:
+            self.users = {u.id: u for u in inc.users or () if u.id is not None}
+            self.tweets = {t.id: t for t in inc.tweets or () if t.id is not None}
+            self.media = {m.media_key: m for m in inc.media or () if m.media_key is not None}
         self.accounts: dict[str, Account] = {}
 
-    def account(self, uid: str | None, embedded: dict[str, Any] | None = None) -> Account | None:
+    def account(self, uid: str | None, embedded: User | None = None) -> Account | None:
         if uid is None:
             return None
         acc = self.accounts.get(uid)
         if acc is None:
             u = embedded or self.users.get(uid)
-            if u is None or "id" not in u:
+            if u is None or u.id is None:
                 return None
             acc = self.accounts[uid] = _user(u, self.observed)
         return acc
 
 
 def _entities(
-    ent: dict[str, Any] | None, resolved: dict[str, str] | None = None
+    ent: Entities | None, resolved: dict[str, str] | None = None
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """Hashtags, mentions and links of a tweet's entities.
 
@@ -94,111 +114,118 @@ def _entities(
     it, else the expanded one; `resolved` maps t.co URLs to unwound URLs known from
     elsewhere (a retweet often carries the resolution its original lacks).
     """
-    if not ent:
+    if ent is None:
         return (), (), ()
-    tags = tuple(h["tag"] for h in ent.get("hashtags") or () if "tag" in h)
-    ments = tuple(m["username"] for m in ent.get("mentions") or () if "username" in m)
+    h, m, urls = ent.hashtags, ent.mentions, ent.urls
+    tags = tuple([x.tag for x in h if x.tag is not None]) if h else ()
+    ments = tuple([x.username for x in m if x.username is not None]) if m else ()
+    if not urls:
+        return tags, ments, ()
     links: dict[str, None] = {}
-    for u in ent.get("urls") or ():
-        if "media_key" in u:
+    for u in urls:
+        if u.media_key is not None:
             continue
-        short = u.get("url")
-        best = u.get("unwound_url") or (resolved or {}).get(short or "") or u.get("expanded_url")
-        best = best or short
+        short = u.url
+        best = u.unwound_url or (resolved.get(short or "") if resolved else None)
+        best = best or u.expanded_url or short
         if best:
             links[best] = None
     return tags, ments, tuple(links)
 
 
-def _unwound(ent: dict[str, Any] | None) -> dict[str, str]:
-    return {
-        u["url"]: u["unwound_url"]
-        for u in (ent or {}).get("urls") or ()
-        if "url" in u and u.get("unwound_url")
-    }
+def _unwound(ent: Entities | None) -> dict[str, str]:
+    if ent is None or not ent.urls:
+        return {}
+    return {u.url: u.unwound_url for u in ent.urls if u.url and u.unwound_url}
 
 
-def _media(t: dict[str, Any], page: _Page) -> tuple[Media, ...]:
-    att = t.get("attachments")
-    if not att:
+def _media(t: Tweet, page: _Page) -> tuple[Media, ...]:
+    att = t.attachments
+    if att is None or not att.media_keys:
         return ()
     out = []
-    for key in att.get("media_keys") or ():
+    for key in att.media_keys:
         m = page.media.get(key)
         if m is None:
             out.append(Media(type="unknown", key=key))
         else:
             out.append(
                 Media(
-                    type=m.get("type", "unknown"),
-                    url=m.get("url") or m.get("preview_image_url"),
-                    alt=m.get("alt_text"),
+                    type=m.type or "unknown",
+                    url=m.url or m.preview_image_url,
+                    alt=m.alt_text,
                     key=key,
                 )
             )
     return tuple(out)
 
 
-def _tweet(t: dict[str, Any], page: _Page, out: list[Post]) -> Post:
-    tid = t["id"]
-    created = t.get("created_at")
+def _tweet(t: Tweet, page: _Page, out: list[Post]) -> Post:
+    tid = t.id
+    if tid is None:
+        raise NormalizeError("tweet without 'id'")
+    created = t.created_at
     when = _fromiso(created) if created else snowflake_time(tid)
     if when is None:
         raise NormalizeError(f"tweet {tid} has no created_at (request tweet.fields=created_at)")
-    text = t.get("text")
+    text = t.text
     if text is None:
         raise NormalizeError(f"tweet {tid} has no text")
     if "&" in text:
         text = unescape_entities(text)
     kind = "original"
     reply_to = quote_of = repost_of = None
-    orig: dict[str, Any] | None = None
-    for ref in t.get("referenced_tweets") or ():
-        rtype = ref.get("type")
-        rid = ref.get("id")
+    orig: Tweet | None = None
+    for ref in t.referenced_tweets or ():
+        rtype = ref.type
+        rid = ref.id
         if rtype == "retweeted":
             kind, repost_of = "repost", rid
-            orig = ref if "text" in ref else page.tweets.get(rid)
+            orig = ref if ref.text is not None else page.tweets.get(rid or "")
         elif rtype == "quoted":
             quote_of = rid
             if kind == "original":
                 kind = "quote"
-            if "text" in ref:  # flattened: the quoted tweet is inside
+            if ref.text is not None:  # flattened: the quoted tweet is inside
                 out.append(_tweet(ref, page, out))
         elif rtype == "replied_to":
             reply_to = rid
             kind = "reply"
-            if "text" in ref:
+            if ref.text is not None:
                 out.append(_tweet(ref, page, out))
-    author_id = t.get("author_id")
-    author = page.account(author_id, t.get("author"))
-    tags, ments, links = _entities(t.get("entities"))
+    author_id = t.author_id
+    author = page.account(author_id, t.author)
+    tags, ments, links = _entities(t.entities)
     if orig is not None:
         # A retweet's own text and entities are truncated at 140 characters: use the
         # original's, prefixed as the client shows it.
-        oauthor = page.account(orig.get("author_id"), orig.get("author"))
+        oauthor = page.account(orig.author_id, orig.author)
         if oauthor is not None and oauthor.handle:
-            text = f"RT @{oauthor.handle}: {unescape_entities(orig.get('text', ''))}"
-            otags, oments, olinks = _entities(orig.get("entities"), _unwound(t.get("entities")))
+            text = f"RT @{oauthor.handle}: {unescape_entities(orig.text or '')}"
+            otags, oments, olinks = _entities(orig.entities, _unwound(t.entities))
             tags, links = otags, olinks
             ments = (oauthor.handle, *(m for m in oments if m != oauthor.handle))
-        if "text" in orig and orig is not page.tweets.get(repost_of):
+        if orig.text is not None and orig is not page.tweets.get(repost_of or ""):
             out.append(_tweet(orig, page, out))
-    pm = t.get("public_metrics") or {}
-    np = t.get("non_public_metrics") or t.get("organic_metrics") or {}
+    pm = t.public_metrics
+    np = t.non_public_metrics or t.organic_metrics
+    views = pm.impression_count if pm is not None else None
+    if views is None and np is not None:
+        views = np.impression_count
     extras: dict[str, Any] = {}
-    if "source" in t:
-        extras["source"] = t["source"]
-    if "geo" in t:
-        extras["geo"] = t["geo"]
-    if t.get("possibly_sensitive"):
+    if t.source is not None:
+        extras["source"] = t.source
+    if t.geo is not None:
+        extras["geo"] = t.geo
+    if t.possibly_sensitive:
         extras["possibly_sensitive"] = True
-    if "edit_history_tweet_ids" in t and len(t["edit_history_tweet_ids"]) > 1:
-        extras["edit_history_tweet_ids"] = t["edit_history_tweet_ids"]
-    if "matching_rules" in t:
-        extras["matching_rules"] = t["matching_rules"]
-    if "withheld" in t:
-        extras["withheld"] = t["withheld"]
+    edits = t.edit_history_tweet_ids
+    if edits is not None and len(edits) > 1:
+        extras["edit_history_tweet_ids"] = edits
+    if t.matching_rules is not None:
+        extras["matching_rules"] = t.matching_rules
+    if t.withheld is not None:
+        extras["withheld"] = t.withheld
     handle = author.handle if author is not None else None
     return Post(
         platform="x",
@@ -207,23 +234,23 @@ def _tweet(t: dict[str, Any], page: _Page, out: list[Post]) -> Post:
         text=text,
         author_id=author_id,
         author_handle=handle,
-        url=x_post_url(handle, tid),
-        lang=t.get("lang"),
+        url=f"https://twitter.com/{handle or 'i/web'}/status/{tid}",
+        lang=t.lang,
         kind=kind,
         hashtags=tags,
         mentions=ments,
         links=links,
-        media=_media(t, page),
+        media=_media(t, page) if t.attachments is not None else (),
         reply_to_id=reply_to,
-        reply_to_author_id=t.get("in_reply_to_user_id"),
+        reply_to_author_id=t.in_reply_to_user_id,
         quote_of_id=quote_of,
         repost_of_id=repost_of,
-        conversation_id=t.get("conversation_id"),
-        likes=pm.get("like_count"),
-        reposts=pm.get("retweet_count"),
-        replies=pm.get("reply_count"),
-        quotes=pm.get("quote_count"),
-        views=pm.get("impression_count", np.get("impression_count")),
+        conversation_id=t.conversation_id,
+        likes=pm.like_count if pm is not None else None,
+        reposts=pm.retweet_count if pm is not None else None,
+        replies=pm.reply_count if pm is not None else None,
+        quotes=pm.quote_count if pm is not None else None,
+        views=views,
         author=author,
         extras=extras,
     )
@@ -233,12 +260,21 @@ def _is_tweet(d: Any) -> bool:
     return isinstance(d, dict) and "id" in d and ("text" in d or "edit_history_tweet_ids" in d)
 
 
+def _typed(convert: Any, obj: dict[str, Any]) -> Any:
+    try:
+        return convert(obj)
+    except msgspec.ValidationError as exc:
+        raise NormalizeError(f"unexpected X v2 field value: {exc}") from exc
+
+
 class XV2Format(Format):
     name = "x-v2"
     platform = "x"
     description = "Read X API v2 response pages, filtered-stream lines and flattened tweets."
 
     def sniff(self, obj: Any) -> bool:
+        if type(obj) is Page:
+            return True
         if not isinstance(obj, dict) or "id_str" in obj:
             return False
         if "data" in obj:
@@ -255,47 +291,55 @@ class XV2Format(Format):
             return "author_id" in obj or "edit_history_tweet_ids" in obj or "author" in obj
         return False
 
+    def typed_decoder(self) -> Any:
+        return decode_page
+
+    def decode(self, payload: bytes) -> Any:
+        return decode_page(payload) or orjson.loads(payload)
+
     def normalize(self, obj: Any, ctx: Context) -> list[Post]:
         received = ctx.received_at
         out: list[Post] = []
-        if "data" not in obj:
-            if _is_tweet(obj):  # flattened tweet (twarc2 flatten)
-                page = _Page(None, received)
-                out.append(_tweet(obj, page, out))
+        if type(obj) is not Page:
+            if "data" not in obj:
+                if _is_tweet(obj):  # flattened tweet (twarc2 flatten)
+                    out.append(_tweet(_typed(tweet_from_dict, obj), _Page(None, received), out))
+                    return out
+                errors = obj.get("errors") or []
+                ctx.warnings.append(f"API errors only, no tweets: {_summarize_errors(errors)}")
                 return out
-            errors = obj.get("errors") or []
-            ctx.warnings.append(f"API errors only, no tweets: {_summarize_errors(errors)}")
-            return out
-        data = obj["data"]
-        items = data if isinstance(data, list) else [data]
-        if items and not _is_tweet(items[0]):
-            if "username" in items[0]:  # a user lookup page: accounts, no posts
-                ctx.accounts.extend(_user(u, received) for u in items if "id" in u)
-            else:
-                ctx.warnings.append(
-                    f"page of {len(items)} non-tweet items (counts?): nothing to import"
-                )
-            return out
-        page = _Page(obj.get("includes"), received)
-        rules = obj.get("matching_rules")
-        for t in items:
-            try:
-                p = _tweet(t, page, out)
-            except KeyError as exc:
-                raise NormalizeError(f"tweet without {exc.args[0]!r}: {str(t)[:120]}") from exc
-            if rules:
-                p.extras = {
-                    **p.extras,
-                    "matching_rules": [str(r.get("tag") or r.get("id")) for r in rules],
-                }
+            data = obj["data"]
+            items = data if isinstance(data, list) else [data]
+            if items and not _is_tweet(items[0]):
+                if "username" in items[0]:  # a user lookup page: accounts, no posts
+                    ctx.accounts.extend(
+                        _user(_typed(user_from_dict, u), received) for u in items if "id" in u
+                    )
+                else:
+                    ctx.warnings.append(
+                        f"page of {len(items)} non-tweet items (counts?): nothing to import"
+                    )
+                return out
+            obj = _typed(page_from_dict, obj)
+        data = obj.data
+        tweets = data if type(data) is list else [] if data is None else [data]
+        page = _Page(obj, received)
+        rules = obj.matching_rules
+        tags = [str(r.tag or r.id) for r in rules] if rules else None
+        for t in tweets:
+            p = _tweet(t, page, out)
+            if tags is not None:
+                p.extras = {**p.extras, "matching_rules": tags}
             out.append(p)
-        emitted = {p.platform_id for p in out}
-        for t in page.tweets.values():
-            if t["id"] not in emitted:  # twarc may repeat page tweets in includes
-                out.append(_tweet(t, page, out))
-        errors = obj.get("errors")
-        if errors:
-            ctx.warnings.append(f"{len(errors)} API errors in page: {_summarize_errors(errors)}")
+        if page.tweets:
+            emitted = {p.platform_id for p in out}
+            for tid, t in page.tweets.items():
+                if tid not in emitted:  # twarc may repeat page tweets in includes
+                    out.append(_tweet(t, page, out))
+        if obj.errors:
+            ctx.warnings.append(
+                f"{len(obj.errors)} API errors in page: {_summarize_errors(obj.errors)}"
+            )
         return out
 
 
