@@ -1,9 +1,13 @@
 """The normalized records every source produces and every analysis reads.
 
-`Post` and `Account` are deliberately plain slotted dataclasses: importers create
-hundreds of thousands of them per second, so they carry no validation logic of
-their own (the importers validate), and collections are tuples so a post can be
-hashed, compared and shared between threads safely.
+`Post`, `Account` and `Media` are msgspec structs: importers create hundreds of
+thousands of them per second, and a struct is built in C (a `Post` of 27 keyword
+arguments in 60 % of a slotted dataclass's time, measured). They carry no
+validation logic of their own (the importers validate; building one checks nothing),
+and collections are tuples so a post can be compared and shared between threads safely.
+They are not tracked by the cyclic garbage collector (`gc=False`): they never form
+reference cycles, and an import would otherwise have the collector walk millions of
+them. `RawRecord` stays a dataclass: there is one per line, not per post.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
 
 #: The top-level key `radsocial generate` puts on every synthetic record. The importer
 #: carries it onto the posts as `extras["synthetic"]` and counts them per import, so a
@@ -25,8 +31,7 @@ POST_KINDS = ("original", "reply", "repost", "quote")
 PLATFORMS = ("x", "bluesky", "mastodon", "reddit", "facebook", "instagram", "linkedin", "news")
 
 
-@dataclass(slots=True)
-class Media:
+class Media(msgspec.Struct, gc=False):
     """One attached image, video, gif or other file."""
 
     type: str  # "photo", "video", "animated_gif", "image", "gifv", "audio", "unknown"
@@ -35,8 +40,7 @@ class Media:
     key: str | None = None  # platform media id (X media_key, Bluesky blob cid, ...)
 
 
-@dataclass(slots=True)
-class Account:
+class Account(msgspec.Struct, gc=False):
     """An author as one payload described it at one moment.
 
     Followers and bios change, so the store keeps an account's snapshots dated by
@@ -58,8 +62,7 @@ class Account:
     observed_at: datetime | None = None
 
 
-@dataclass(slots=True)
-class Post:
+class Post(msgspec.Struct, gc=False):
     """One post, reply, repost or quote, normalized across platforms.
 
     A repost is its own post (its author, its time) whose `repost_of_id` points at
@@ -91,7 +94,7 @@ class Post:
     quotes: int | None = None
     views: int | None = None
     author: Account | None = None
-    extras: Mapping[str, Any] = field(default_factory=dict)
+    extras: Mapping[str, Any] = msgspec.field(default_factory=dict)
 
     @property
     def key(self) -> tuple[str, str]:

@@ -14,20 +14,20 @@ import msgspec
 from radsocial.models import SYNTHETIC_MARKER
 
 
-class Hashtag(msgspec.Struct):
+class Hashtag(msgspec.Struct, gc=False):
     text: str | None = None
 
 
-class UserMention(msgspec.Struct):
+class UserMention(msgspec.Struct, gc=False):
     screen_name: str | None = None
 
 
-class Url(msgspec.Struct):
+class Url(msgspec.Struct, gc=False):
     url: str | None = None
     expanded_url: str | None = None
 
 
-class MediaEntity(msgspec.Struct):
+class MediaEntity(msgspec.Struct, gc=False):
     type: str | None = None
     media_url_https: str | None = None
     media_url: str | None = None
@@ -35,22 +35,22 @@ class MediaEntity(msgspec.Struct):
     id_str: str | None = None
 
 
-class Entities(msgspec.Struct):
+class Entities(msgspec.Struct, gc=False):
     hashtags: list[Hashtag] | None = None
     user_mentions: list[UserMention] | None = None
     urls: list[Url] | None = None
     media: list[MediaEntity] | None = None
 
 
-class UserUrls(msgspec.Struct):
+class UserUrls(msgspec.Struct, gc=False):
     urls: list[Url] | None = None
 
 
-class UserEntities(msgspec.Struct):
+class UserEntities(msgspec.Struct, gc=False):
     url: UserUrls | None = None
 
 
-class User(msgspec.Struct):
+class User(msgspec.Struct, gc=False):
     id_str: str | None = None
     id: int | str | None = None
     screen_name: str | None = None
@@ -66,21 +66,21 @@ class User(msgspec.Struct):
     entities: UserEntities | None = None
 
 
-class Extended(msgspec.Struct):
+class Extended(msgspec.Struct, gc=False):
     full_text: str | None = None
     entities: Entities | None = None
     extended_entities: Entities | None = None
 
 
-class Place(msgspec.Struct):
+class Place(msgspec.Struct, gc=False):
     full_name: str | None = None
 
 
-class Coordinates(msgspec.Struct):
+class Coordinates(msgspec.Struct, gc=False):
     coordinates: Any = None
 
 
-class Status(msgspec.Struct):
+class Status(msgspec.Struct, gc=False):
     id_str: str | None = None
     id: int | str | None = None
     created_at: str | None = None

@@ -21,28 +21,28 @@ import msgspec
 from radsocial.models import SYNTHETIC_MARKER
 
 
-class Tag(msgspec.Struct):
+class Tag(msgspec.Struct, gc=False):
     tag: str | None = None
 
 
-class Mention(msgspec.Struct):
+class Mention(msgspec.Struct, gc=False):
     username: str | None = None
 
 
-class Url(msgspec.Struct):
+class Url(msgspec.Struct, gc=False):
     url: str | None = None
     expanded_url: str | None = None
     unwound_url: str | None = None
     media_key: str | None = None
 
 
-class Entities(msgspec.Struct):
+class Entities(msgspec.Struct, gc=False):
     hashtags: list[Tag] | None = None
     mentions: list[Mention] | None = None
     urls: list[Url] | None = None
 
 
-class Metrics(msgspec.Struct):
+class Metrics(msgspec.Struct, gc=False):
     like_count: int | None = None
     retweet_count: int | None = None
     reply_count: int | None = None
@@ -50,25 +50,25 @@ class Metrics(msgspec.Struct):
     impression_count: int | None = None
 
 
-class Attachments(msgspec.Struct):
+class Attachments(msgspec.Struct, gc=False):
     media_keys: list[str] | None = None
 
 
-class UserMetrics(msgspec.Struct):
+class UserMetrics(msgspec.Struct, gc=False):
     followers_count: int | None = None
     following_count: int | None = None
     tweet_count: int | None = None
 
 
-class UserUrls(msgspec.Struct):
+class UserUrls(msgspec.Struct, gc=False):
     urls: list[Url] | None = None
 
 
-class UserEntities(msgspec.Struct):
+class UserEntities(msgspec.Struct, gc=False):
     url: UserUrls | None = None
 
 
-class User(msgspec.Struct):
+class User(msgspec.Struct, gc=False):
     id: str | None = None
     username: str | None = None
     name: str | None = None
@@ -81,7 +81,7 @@ class User(msgspec.Struct):
     entities: UserEntities | None = None
 
 
-class Tweet(msgspec.Struct):
+class Tweet(msgspec.Struct, gc=False):
     """A tweet; also a `referenced_tweets` item, which on a page holds only `type` and
     `id`, and in a flattened tweet (twarc2 flatten) the whole referenced tweet."""
 
@@ -108,7 +108,7 @@ class Tweet(msgspec.Struct):
     withheld: Any = None
 
 
-class MediaItem(msgspec.Struct):
+class MediaItem(msgspec.Struct, gc=False):
     media_key: str | None = None
     type: str | None = None
     url: str | None = None
@@ -116,23 +116,23 @@ class MediaItem(msgspec.Struct):
     alt_text: str | None = None
 
 
-class Includes(msgspec.Struct):
+class Includes(msgspec.Struct, gc=False):
     users: list[User] | None = None
     tweets: list[Tweet] | None = None
     media: list[MediaItem] | None = None
 
 
-class Rule(msgspec.Struct):
+class Rule(msgspec.Struct, gc=False):
     id: Any = None
     tag: str | None = None
 
 
-class Provenance(msgspec.Struct):
+class Provenance(msgspec.Struct, gc=False):
     retrieved_at: str | None = None
     url: str | None = None
 
 
-class Page(msgspec.Struct):
+class Page(msgspec.Struct, gc=False):
     """A response page or filtered-stream line: `data` is a list, or one tweet."""
 
     data: list[Tweet] | Tweet | None = None
