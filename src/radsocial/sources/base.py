@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
+import msgspec
 import orjson
 
 from radsocial.models import Account, Post
@@ -102,6 +103,17 @@ class Format:
 
 # --------------------------------------------------------------------------- helpers
 # Shared by several formats; kept here so each is written once.
+
+
+def as_typed(obj: Any, shape: type[Any], what: str) -> Any:
+    """A generic JSON value as a format's typed struct (see `Format.typed_decoder`), for
+    records that came through the generic reader; a value of the wrong type is a
+    NormalizeError naming the field."""
+    try:
+        return msgspec.convert(obj, shape)
+    except msgspec.ValidationError as exc:
+        raise NormalizeError(f"unexpected {what} field value: {exc}") from exc
+
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -18,7 +18,6 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-import msgspec
 import orjson
 
 from radsocial.models import Account, Media, Post
@@ -26,6 +25,7 @@ from radsocial.sources.base import (
     Context,
     Format,
     NormalizeError,
+    as_typed,
     parse_twitter_date,
     text_hashtags,
     unescape_entities,
@@ -35,8 +35,6 @@ from radsocial.sources.x_v1_types import (
     Status,
     User,
     decode_status,
-    status_from_dict,
-    user_from_dict,
 )
 
 _STREAM_CONTROL = (
@@ -191,13 +189,6 @@ def _entities(ent: Entities | None) -> tuple[tuple[str, ...], tuple[str, ...], t
     return tags, ments, links
 
 
-def _typed(convert: Any, obj: dict[str, Any]) -> Any:
-    try:
-        return convert(obj)
-    except msgspec.ValidationError as exc:
-        raise NormalizeError(f"unexpected X v1.1 field value: {exc}") from exc
-
-
 class XV1Format(Format):
     name = "x-v1"
     platform = "x"
@@ -229,16 +220,16 @@ class XV1Format(Format):
             return out
         if "statuses" in obj:
             for s in obj["statuses"]:
-                out.append(_status(_typed(status_from_dict, s), ctx, out))
+                out.append(_status(as_typed(s, Status, "X v1.1"), ctx, out))
             return out
         if "id_str" not in obj and "id" not in obj:
             return out  # a stream control message (delete, limit, ...): nothing to store
         if "screen_name" in obj:  # a user object: an account, no post
-            ctx.accounts.append(_user(_typed(user_from_dict, obj), ctx.received_at))
+            ctx.accounts.append(_user(as_typed(obj, User, "X v1.1"), ctx.received_at))
             status = obj.get("status")
             if isinstance(status, dict) and "created_at" in status:
                 status = {**status, "user": {k: v for k, v in obj.items() if k != "status"}}
-                out.append(_status(_typed(status_from_dict, status), ctx, out))
+                out.append(_status(as_typed(status, Status, "X v1.1"), ctx, out))
             return out
-        out.append(_status(_typed(status_from_dict, obj), ctx, out))
+        out.append(_status(as_typed(obj, Status, "X v1.1"), ctx, out))
         return out

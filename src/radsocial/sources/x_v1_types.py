@@ -126,11 +126,3 @@ def decode_status(payload: bytes) -> Status | None:
     if s.text is None and s.full_text is None:
         return None
     return s
-
-
-def status_from_dict(obj: dict[str, Any]) -> Status:
-    return msgspec.convert(obj, Status)
-
-
-def user_from_dict(obj: dict[str, Any]) -> User:
-    return msgspec.convert(obj, User)

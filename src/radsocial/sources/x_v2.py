@@ -23,7 +23,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import msgspec
 import orjson
 
 from radsocial.models import Account, Media, Post
@@ -31,6 +30,7 @@ from radsocial.sources.base import (
     Context,
     Format,
     NormalizeError,
+    as_typed,
     snowflake_time,
     unescape_entities,
 )
@@ -41,9 +41,6 @@ from radsocial.sources.x_v2_types import (
     Tweet,
     User,
     decode_page,
-    page_from_dict,
-    tweet_from_dict,
-    user_from_dict,
 )
 
 _fromiso = datetime.fromisoformat
@@ -260,13 +257,6 @@ def _is_tweet(d: Any) -> bool:
     return isinstance(d, dict) and "id" in d and ("text" in d or "edit_history_tweet_ids" in d)
 
 
-def _typed(convert: Any, obj: dict[str, Any]) -> Any:
-    try:
-        return convert(obj)
-    except msgspec.ValidationError as exc:
-        raise NormalizeError(f"unexpected X v2 field value: {exc}") from exc
-
-
 class XV2Format(Format):
     name = "x-v2"
     platform = "x"
@@ -303,7 +293,7 @@ class XV2Format(Format):
         if type(obj) is not Page:
             if "data" not in obj:
                 if _is_tweet(obj):  # flattened tweet (twarc2 flatten)
-                    out.append(_tweet(_typed(tweet_from_dict, obj), _Page(None, received), out))
+                    out.append(_tweet(as_typed(obj, Tweet, "X v2"), _Page(None, received), out))
                     return out
                 errors = obj.get("errors") or []
                 ctx.warnings.append(f"API errors only, no tweets: {_summarize_errors(errors)}")
@@ -313,14 +303,14 @@ class XV2Format(Format):
             if items and not _is_tweet(items[0]):
                 if "username" in items[0]:  # a user lookup page: accounts, no posts
                     ctx.accounts.extend(
-                        _user(_typed(user_from_dict, u), received) for u in items if "id" in u
+                        _user(as_typed(u, User, "X v2"), received) for u in items if "id" in u
                     )
                 else:
                     ctx.warnings.append(
                         f"page of {len(items)} non-tweet items (counts?): nothing to import"
                     )
                 return out
-            obj = _typed(page_from_dict, obj)
+            obj = as_typed(obj, Page, "X v2")
         data = obj.data
         tweets = data if type(data) is list else [] if data is None else [data]
         page = _Page(obj, received)

@@ -169,15 +169,3 @@ def decode_page(payload: bytes) -> Page | None:
     elif data.text is None or data.id is None:
         return None
     return page
-
-
-def page_from_dict(obj: dict[str, Any]) -> Page:
-    return msgspec.convert(obj, Page)
-
-
-def tweet_from_dict(obj: dict[str, Any]) -> Tweet:
-    return msgspec.convert(obj, Tweet)
-
-
-def user_from_dict(obj: dict[str, Any]) -> User:
-    return msgspec.convert(obj, User)
