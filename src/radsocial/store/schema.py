@@ -293,6 +293,39 @@ rollup_key_year = Table(
     Column("impressions", BigInteger, nullable=False),
 )
 
+
+# Per author (platform, author id, lowercase handle; "" where the post has none): how
+# many posts and the first and last post time, in total and per UTC calendar year. The
+# census reads these instead of grouping a million posts by author (radsocial.store.rollups).
+def _author_measures() -> list[Column]:  # type: ignore[type-arg]
+    return [
+        Column("posts", BigInteger, nullable=False),
+        Column("first_at", DateTime(timezone=True), nullable=False),
+        Column("last_at", DateTime(timezone=True), nullable=False),
+    ]
+
+
+rollup_author = Table(
+    "rollup_author",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("author_id", String(200), primary_key=True),
+    Column("handle", String(200), primary_key=True),
+    *_author_measures(),
+    Index("ix_rollup_author_handle", "platform", "handle"),
+)
+
+rollup_author_year = Table(
+    "rollup_author_year",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("author_id", String(200), primary_key=True),
+    Column("handle", String(200), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    *_author_measures(),
+    Index("ix_rollup_author_year_handle", "platform", "handle"),
+)
+
 rollup_state = Table(
     "rollup_state",
     metadata,
