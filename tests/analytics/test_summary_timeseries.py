@@ -317,3 +317,29 @@ def test_calendar_year_against_the_year_before(filled: Store) -> None:
     assert slow.params["source"] == "posts" and slow.metrics == rep.metrics
     top = run("top", filled, y2019, what="accounts").table("accounts")
     assert top.column("account")[:1] == ["alice"] and top.rows[0][3] == 4  # posts 1, 2, 6, 9
+
+
+@pytest.mark.parametrize(
+    "sel",
+    [
+        Selection(),
+        Selection(platforms=("x",)),
+        Selection(since=datetime(2019, 1, 1, tzinfo=UTC), until=datetime(2020, 1, 1, tzinfo=UTC)),
+    ],
+)
+def test_top_accounts_from_author_rollups_equal_the_key_rollups(
+    filled: Store, monkeypatch: pytest.MonkeyPatch, sel: Selection
+) -> None:
+    """Whole-store (and whole-year) top accounts read rollup_author(_year); the key
+    rollups and the posts give the same table."""
+    from radsocial.analytics import top as mod
+
+    fast = run("top", filled, sel, what="accounts", n=50).to_json()
+    assert fast["params"]["source"] == "rollups"
+    monkeypatch.setattr(mod, "_from_author_rollups", lambda *a, **k: None)
+    assert run("top", filled, sel, what="accounts", n=50).to_json() == fast
+    monkeypatch.setattr(mod, "_from_rollups", lambda *a, **k: None)
+    slow = run("top", filled, sel, what="accounts", n=50).to_json()
+    assert slow["params"].pop("source") == "posts"
+    fast["params"].pop("source")
+    assert slow == fast

@@ -217,6 +217,8 @@ _author_delta = sa.Table(
     sa.Column("handle", sa.String(200)),
     sa.Column("year", sa.Integer),
     sa.Column("posts", sa.BigInteger),
+    sa.Column("reposts", sa.BigInteger),
+    sa.Column("impressions", sa.BigInteger),
     sa.Column("first_at", sa.DateTime(timezone=True)),
     sa.Column("last_at", sa.DateTime(timezone=True)),
     prefixes=["TEMPORARY"],
@@ -224,19 +226,21 @@ _author_delta = sa.Table(
 
 
 def _upsert_span(conn: sa.Connection, table: sa.Table, select: sa.Select[Any]) -> None:
-    """INSERT … SELECT that adds posts and widens (first_at, last_at) of existing rows."""
+    """INSERT … SELECT that adds the counts and widens (first_at, last_at) of existing
+    rows."""
     names = [col.key for col in select.selected_columns]
     pg = conn.dialect.name == "postgresql"
     ins: Any = (postgresql if pg else sqlite).insert(table)
     ins = ins.from_select(names, select)
     # two-argument min()/max() are SQLite's scalar functions; PostgreSQL's LEAST/GREATEST
     lo, hi = (sa.func.least, sa.func.greatest) if pg else (sa.func.min, sa.func.max)
-    keys = [n for n in names if n not in ("posts", "first_at", "last_at")]
+    counts = ("posts", "reposts", "impressions")
+    keys = [n for n in names if n not in (*counts, "first_at", "last_at")]
     conn.execute(
         ins.on_conflict_do_update(
             index_elements=[table.c[k] for k in keys],
             set_={
-                "posts": table.c.posts + ins.excluded.posts,
+                **{n: table.c[n] + ins.excluded[n] for n in counts},
                 "first_at": lo(table.c.first_at, ins.excluded.first_at),
                 "last_at": hi(table.c.last_at, ins.excluded.last_at),
             },
@@ -268,6 +272,8 @@ def _author_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
             handle.label("handle"),
             year.label("year"),
             sa.func.count().label("posts"),
+            _flag(c.kind == "repost").label("reposts"),
+            sa.func.sum(sa.func.coalesce(c.author_followers, 0)).label("impressions"),
             sa.func.min(c.created_at).label("first_at"),
             sa.func.max(c.created_at).label("last_at"),
         )
@@ -284,7 +290,7 @@ def _author_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
             table,
             sa.select(
                 *keys,
-                sa.func.sum(d.posts).label("posts"),
+                *(sa.func.sum(d[n]).label(n) for n in ("posts", "reposts", "impressions")),
                 sa.func.min(d.first_at).label("first_at"),
                 sa.func.max(d.last_at).label("last_at"),
             ).group_by(*keys),
