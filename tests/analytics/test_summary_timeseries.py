@@ -343,3 +343,17 @@ def test_top_accounts_from_author_rollups_equal_the_key_rollups(
     assert slow["params"].pop("source") == "posts"
     fast["params"].pop("source")
     assert slow == fast
+
+
+@pytest.mark.parametrize("interval", ["day", "week", "month"])
+def test_bucket_count_is_the_series_length(filled: Store, interval: str) -> None:
+    """The web app picks a long span's interval by `bucket_count` instead of computing
+    the series at each interval; it must count the rows the series has."""
+    from radsocial.analytics.scope import zone
+    from radsocial.analytics.timeseries import bucket_count
+
+    for sel in (Selection(), Selection(hashtags=("rsna19",)), Selection(since=DEC1, until=DEC3)):
+        rep = run("timeseries", filled, sel, interval=interval)
+        since = datetime.fromisoformat(rep.params["since"])
+        until = datetime.fromisoformat(rep.params["until"])
+        assert bucket_count(since, until, interval, zone("UTC")) == len(rep.tables[0].rows)
