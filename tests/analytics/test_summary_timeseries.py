@@ -3,6 +3,7 @@ PostgreSQL, through the rollups and through the posts (the two must agree)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -357,3 +358,13 @@ def test_bucket_count_is_the_series_length(filled: Store, interval: str) -> None
         since = datetime.fromisoformat(rep.params["since"])
         until = datetime.fromisoformat(rep.params["until"])
         assert bucket_count(since, until, interval, zone("UTC")) == len(rep.tables[0].rows)
+
+
+def test_top_domains_from_posts_equal_the_rollups(filled: Store) -> None:
+    """Linked sites counted from the posts (a kind filter forces it) are the rollups'."""
+    every_kind = ("original", "reply", "repost", "quote")
+    for base in (Selection(), Selection(hashtags=("ai",))):
+        fast = run("top", filled, base, what="domains").to_json()
+        slow = run("top", filled, replace(base, kinds=every_kind), what="domains").to_json()
+        assert fast["params"]["source"] == "rollups" and slow["params"]["source"] == "posts"
+        assert slow["tables"] == fast["tables"] and slow["tables"]["domains"]["rows"]
