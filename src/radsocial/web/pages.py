@@ -216,7 +216,10 @@ def timeseries_section(
         if sec.status == "lazy":  # the fragment picks the interval when it runs
             sec.params = {"interval": "auto"}
             return sec
-    return section(request, "timeseries", sel, title=title, interval=_auto_interval(request, sel))
+    # memoized like the sections, so that a cached series is not preceded by the
+    # uncached reading of its period
+    interval = memo(request, ("auto_interval", sel), lambda: _auto_interval(request, sel))
+    return section(request, "timeseries", sel, title=title, interval=interval)
 
 
 def _auto_interval(request: Request, sel: Selection) -> str:
