@@ -3,6 +3,7 @@ PostgreSQL, through the rollups and through the posts (the two must agree)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -317,3 +318,53 @@ def test_calendar_year_against_the_year_before(filled: Store) -> None:
     assert slow.params["source"] == "posts" and slow.metrics == rep.metrics
     top = run("top", filled, y2019, what="accounts").table("accounts")
     assert top.column("account")[:1] == ["alice"] and top.rows[0][3] == 4  # posts 1, 2, 6, 9
+
+
+@pytest.mark.parametrize(
+    "sel",
+    [
+        Selection(),
+        Selection(platforms=("x",)),
+        Selection(since=datetime(2019, 1, 1, tzinfo=UTC), until=datetime(2020, 1, 1, tzinfo=UTC)),
+    ],
+)
+def test_top_accounts_from_author_rollups_equal_the_key_rollups(
+    filled: Store, monkeypatch: pytest.MonkeyPatch, sel: Selection
+) -> None:
+    """Whole-store (and whole-year) top accounts read rollup_author(_year); the key
+    rollups and the posts give the same table."""
+    from radsocial.analytics import top as mod
+
+    fast = run("top", filled, sel, what="accounts", n=50).to_json()
+    assert fast["params"]["source"] == "rollups"
+    monkeypatch.setattr(mod, "_from_author_rollups", lambda *a, **k: None)
+    assert run("top", filled, sel, what="accounts", n=50).to_json() == fast
+    monkeypatch.setattr(mod, "_from_rollups", lambda *a, **k: None)
+    slow = run("top", filled, sel, what="accounts", n=50).to_json()
+    assert slow["params"].pop("source") == "posts"
+    fast["params"].pop("source")
+    assert slow == fast
+
+
+@pytest.mark.parametrize("interval", ["day", "week", "month"])
+def test_bucket_count_is_the_series_length(filled: Store, interval: str) -> None:
+    """The web app picks a long span's interval by `bucket_count` instead of computing
+    the series at each interval; it must count the rows the series has."""
+    from radsocial.analytics.scope import zone
+    from radsocial.analytics.timeseries import bucket_count
+
+    for sel in (Selection(), Selection(hashtags=("rsna19",)), Selection(since=DEC1, until=DEC3)):
+        rep = run("timeseries", filled, sel, interval=interval)
+        since = datetime.fromisoformat(rep.params["since"])
+        until = datetime.fromisoformat(rep.params["until"])
+        assert bucket_count(since, until, interval, zone("UTC")) == len(rep.tables[0].rows)
+
+
+def test_top_domains_from_posts_equal_the_rollups(filled: Store) -> None:
+    """Linked sites counted from the posts (a kind filter forces it) are the rollups'."""
+    every_kind = ("original", "reply", "repost", "quote")
+    for base in (Selection(), Selection(hashtags=("ai",))):
+        fast = run("top", filled, base, what="domains").to_json()
+        slow = run("top", filled, replace(base, kinds=every_kind), what="domains").to_json()
+        assert fast["params"]["source"] == "rollups" and slow["params"]["source"] == "posts"
+        assert slow["tables"] == fast["tables"] and slow["tables"]["domains"]["rows"]

@@ -128,6 +128,18 @@ def series(
     return out
 
 
+def bucket_count(since: datetime, until: datetime, interval: str, tz: ZoneInfo) -> int:
+    """How many rows `series` gives for [since, until): its zero-filled buckets, counted
+    without reading a post (the web app picks the interval of a long span by it)."""
+    first = bucket_of(since.astimezone(tz), interval)
+    last = bucket_of((until - timedelta(microseconds=1)).astimezone(tz), interval)
+    n, b = 0, first
+    while b <= last:
+        n += 1
+        b = _next(b, interval)
+    return n
+
+
 def change_point(values: list[float]) -> tuple[int, float, float] | None:
     """The split that best separates a series into a lower and a higher level.
 

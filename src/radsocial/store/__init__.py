@@ -142,6 +142,8 @@ class Store:
                     "rollup_key_year",
                     "rollup_day",
                     "rollup_hour",
+                    "rollup_author",
+                    "rollup_author_year",
                 ):
                     conn.exec_driver_sql(f"ANALYZE {t}")
 

@@ -143,6 +143,8 @@ accounts = Table(
     UniqueConstraint("platform", "account_id", name="uq_accounts_platform_id"),
     Index("ix_accounts_handle", "platform", "handle"),
 )
+# Selections by account compare lowercase handles (`queries.where`).
+Index("ix_posts_lower_author", func.lower(posts.c.author_handle))
 # Reports look accounts up by lowercase handle (rollups and mentions keep handles so).
 Index("ix_accounts_lower_handle", accounts.c.platform, func.lower(accounts.c.handle))
 
@@ -291,6 +293,42 @@ rollup_key_year = Table(
     Column("posts", BigInteger, nullable=False),
     Column("reposts", BigInteger, nullable=False),
     Column("impressions", BigInteger, nullable=False),
+)
+
+
+# Per author (platform, author id, lowercase handle; "" where the post has none): posts,
+# reposts, impressions and the first and last post time, in total and per UTC calendar
+# year. The census and whole-store top accounts read these instead of grouping a million
+# posts by author (radsocial.store.rollups).
+def _author_measures() -> list[Column]:  # type: ignore[type-arg]
+    return [
+        Column("posts", BigInteger, nullable=False),
+        Column("reposts", BigInteger, nullable=False),
+        Column("impressions", BigInteger, nullable=False),
+        Column("first_at", DateTime(timezone=True), nullable=False),
+        Column("last_at", DateTime(timezone=True), nullable=False),
+    ]
+
+
+rollup_author = Table(
+    "rollup_author",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("author_id", String(200), primary_key=True),
+    Column("handle", String(200), primary_key=True),
+    *_author_measures(),
+    Index("ix_rollup_author_handle", "platform", "handle"),
+)
+
+rollup_author_year = Table(
+    "rollup_author_year",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("author_id", String(200), primary_key=True),
+    Column("handle", String(200), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    *_author_measures(),
+    Index("ix_rollup_author_year_handle", "platform", "handle"),
 )
 
 rollup_state = Table(
