@@ -92,7 +92,9 @@ class Format:
         Once a file's format is known, the reader decodes its lines with this instead of
         generic JSON; the decoder returns None for a line that is not of its usual shape
         (the reader then decodes it generically and sniffs it as usual). `normalize` must
-        accept both what it returns and the generic value.
+        accept both what it returns and the generic value, and the value must have a
+        `provenance()` method giving (collection time text, request URL), either None,
+        since the reader takes them from it instead of from the generic envelope.
         """
         return None
 
