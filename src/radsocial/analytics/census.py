@@ -583,27 +583,16 @@ def _author_groups(
         y = rollup_author_year.c
         plat = [y.platform.in_(list(sel.platforms))] if sel.platforms else []
         unit_q = sa.select(y.platform, y.author_id, y.handle, y.year, y.posts).where(*years, *plat)
-        if years:
-            span_q = sa.select(
-                y.platform,
-                y.author_id,
-                y.handle,
-                y.posts,
-                _raw_time(conn, y.first_at),
-                _raw_time(conn, y.last_at),
-            ).where(*years, *plat)
-        else:
-            t = rollup_author.c
-            span_q = sa.select(
-                t.platform,
-                t.author_id,
-                t.handle,
-                t.posts,
-                _raw_time(conn, t.first_at),
-                _raw_time(conn, t.last_at),
-            )
-            if sel.platforms:
-                span_q = span_q.where(t.platform.in_(list(sel.platforms)))
+        # whole store: one row per author; whole years: one per author-year
+        t = y if years else rollup_author.c
+        span_q = sa.select(
+            t.platform,
+            t.author_id,
+            t.handle,
+            t.posts,
+            _raw_time(conn, t.first_at),
+            _raw_time(conn, t.last_at),
+        ).where(*years, *([t.platform.in_(list(sel.platforms))] if sel.platforms else []))
         # .all(): one fetchall, several times quicker than a fetch per row
         return conn.execute(span_q).all(), conn.execute(unit_q).all(), _year_label
     c = posts.c
