@@ -37,6 +37,12 @@ def _flag(cond: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.func.sum(sa.case((cond, 1), else_=0))
 
 
+def _ranked(conn: sa.Connection, q: sa.Select[Any]) -> list[tuple[str, str, int, int, int]]:
+    """(key, platform, posts, reposts, impressions) rows of a ranking query, as ints
+    (sums of no rows come back NULL)."""
+    return [(k, p, int(a), int(b or 0), int(c or 0)) for k, p, a, b, c in conn.execute(q)]
+
+
 def _from_rollups(
     conn: sa.Connection, sel: Selection, what: str, n: int, exclude: list[str]
 ) -> list[tuple[str, str, int, int, int]] | None:
@@ -59,7 +65,7 @@ def _from_rollups(
     )
     if what == "hashtags" and exclude:
         q = q.where(r.key.not_in(exclude))
-    return [(k, p, int(a), int(b or 0), int(c or 0)) for k, p, a, b, c in conn.execute(q)][:n]
+    return _ranked(conn, q)[:n]
 
 
 def _from_author_rollups(
@@ -99,7 +105,7 @@ def _from_author_rollups(
         .order_by(sa.desc("n"), key)
         .limit(n)
     )
-    return [(k, p, int(a), int(b or 0), int(c or 0)) for k, p, a, b, c in conn.execute(q)]
+    return _ranked(conn, q)
 
 
 def _from_posts(
@@ -136,7 +142,7 @@ def _from_posts(
         .order_by(sa.desc("n"), key)
         .limit(n)
     )
-    return [(kk, p, int(a), int(b or 0), int(cc or 0)) for kk, p, a, b, cc in conn.execute(q)]
+    return _ranked(conn, q)
 
 
 def _domains_from_posts(
@@ -170,7 +176,7 @@ def _domains_from_posts(
         .order_by(sa.desc("n"), t.domain)
         .limit(n)
     )
-    return [(kk, p, int(a), int(b or 0), int(cc or 0)) for kk, p, a, b, cc in conn.execute(q)]
+    return _ranked(conn, q)
 
 
 def account_info(
