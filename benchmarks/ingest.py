@@ -686,6 +686,118 @@ def sqlite_floor(src: Path, wd: Path) -> dict[str, Any]:
     return out
 
 
+_PG_TABLES = (
+    "raw_records",
+    "accounts",
+    "account_snapshots",
+    "posts",
+    "post_hashtags",
+    "post_mentions",
+    "post_links",
+)
+
+
+def pg_floor(url: str) -> dict[str, Any]:
+    """The server's own cost for the rows a PostgreSQL import wrote: each variant
+    copies them, server-side (`INSERT … SELECT` from the imported tables, no client,
+    no parsing), into empty tables of a scratch schema, 5,000 posts per transaction.
+
+    Variants add the store's parts one at a time — the posts table bare, its b-tree
+    indexes, the generated `tsvector` column, its GIN index — then every table the
+    import writes, without and with the foreign keys (PostgreSQL checks each one with
+    a query per row). What a variant costs minus the one before is what that part
+    costs the import, whatever the client does.
+    """
+    import psycopg
+
+    src = "public"
+    out: dict[str, Any] = {}
+    with psycopg.connect(url, autocommit=True) as c:
+        n_posts = c.execute("SELECT count(*) FROM posts").fetchone()[0]  # type: ignore[index]
+        lo, hi = c.execute("SELECT min(id), max(id) FROM posts").fetchone()  # type: ignore[misc]
+        out["posts"] = n_posts
+        if not n_posts:
+            return out
+
+        def cols(table: str) -> str:
+            rows = c.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = %s "
+                "AND table_name = %s AND is_generated = 'NEVER' ORDER BY ordinal_position",
+                (src, table),
+            ).fetchall()
+            return ", ".join(r[0] for r in rows)
+
+        fks = c.execute(
+            "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND connamespace = 'public'::regnamespace"
+        ).fetchall()
+        variants: dict[str, tuple[tuple[str, ...], str, bool]] = {
+            "posts table, no index, no tsvector": (("posts",), "bare", False),
+            "posts + its b-tree indexes": (("posts",), "btree", False),
+            "posts + indexes + generated tsvector": (("posts",), "tsv", False),
+            "posts + indexes + tsvector + GIN (the store's posts)": (("posts",), "all", False),
+            "all tables, no foreign keys": (_PG_TABLES, "all", False),
+            "all tables, foreign keys on (the store)": (_PG_TABLES, "all", True),
+        }
+        for label, (tables, posts_parts, with_fk) in variants.items():
+            c.execute("DROP SCHEMA IF EXISTS floor CASCADE")
+            c.execute("CREATE SCHEMA floor")
+            for t in tables:
+                if t != "posts" or posts_parts == "all":
+                    c.execute(f"CREATE TABLE floor.{t} (LIKE {src}.{t} INCLUDING ALL)")
+                    continue
+                c.execute(
+                    f"CREATE TABLE floor.posts (LIKE {src}.posts INCLUDING DEFAULTS INCLUDING GENERATED)"
+                )
+                if posts_parts == "bare":
+                    c.execute("ALTER TABLE floor.posts DROP COLUMN tsv")
+                    continue
+                # b-tree indexes as the store has them (not the GIN one)
+                for (ddl,) in c.execute(
+                    "SELECT indexdef FROM pg_indexes WHERE schemaname = %s AND tablename = "
+                    "'posts' AND indexdef NOT LIKE '%%USING gin%%'",
+                    (src,),
+                ).fetchall():
+                    c.execute(
+                        ddl.replace(" ON public.posts ", " ON floor.posts ")
+                        .replace("CREATE UNIQUE INDEX ", "CREATE UNIQUE INDEX floor_")
+                        .replace("CREATE INDEX ", "CREATE INDEX floor_")
+                    )
+                if posts_parts == "btree":
+                    c.execute("ALTER TABLE floor.posts DROP COLUMN tsv")
+            if with_fk:
+                for table, ddl in fks:
+                    name = table.split(".")[-1]
+                    if name in tables:
+                        target = ddl.replace("REFERENCES ", "REFERENCES floor.")
+                        c.execute(f"ALTER TABLE floor.{name} ADD {target}")
+            names = {t: cols(t) for t in tables}
+            t0 = time.perf_counter()
+            step = 5000
+            first = True
+            for a in range(lo - 1, hi, step):
+                b = a + step
+                with c.transaction():
+                    for t in tables:
+                        if t == "posts":
+                            where = f"id > {a} AND id <= {b}"
+                        elif t.startswith("post_"):
+                            where = f"post_id > {a} AND post_id <= {b}"
+                        elif first:  # raw records, accounts, snapshots: few; in batch one
+                            where = "true"
+                        else:
+                            continue
+                        c.execute(
+                            f"INSERT INTO floor.{t} ({names[t]}) SELECT {names[t]} FROM {src}.{t} "
+                            f"WHERE {where}"
+                        )
+                first = False
+            dt = time.perf_counter() - t0
+            out[label] = {"seconds": dt, "posts_per_s": n_posts / dt}
+        c.execute("DROP SCHEMA floor CASCADE")
+    return out
+
+
 def profile_parse(lines: list[bytes], kind: str, out: Path) -> None:
     from radsocial.sources.base import Context
     from radsocial.sources.x_v1 import XV1Format
@@ -914,6 +1026,18 @@ def main() -> int:
                 )
                 profiles.append(text)
                 results["profile_stages"]["import_pg"] = stages
+                pf = results["pg_floor"] = pg_floor(url)
+                lines_out = [
+                    f"--- PostgreSQL floor: the rows of that import ({_n(pf['posts'])} posts) "
+                    "copied server-side into empty tables, part by part ---"
+                ]
+                for label, v in pf.items():
+                    if isinstance(v, dict):
+                        lines_out.append(
+                            f"  {label:55s} {v['seconds']:6.2f} s  "
+                            f"{_n(v['posts_per_s']):>9} posts/s"
+                        )
+                profiles.append("\n".join(lines_out))
 
     results["total_seconds"] = time.perf_counter() - t_start
     results["machine"]["load_avg_at_end"] = [round(x, 2) for x in os.getloadavg()]
