@@ -608,15 +608,7 @@ def sqlite_floor(src: Path, wd: Path) -> dict[str, Any]:
     schema = c.execute(
         "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL"
     ).fetchall()
-    order = [
-        "raw_records",
-        "accounts",
-        "account_snapshots",
-        "posts",
-        "post_hashtags",
-        "post_mentions",
-        "post_links",
-    ]
+    order = list(IMPORT_TABLES)
     data = {t: c.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in order}
     c.close()
     n_posts = len(data["posts"])
@@ -686,7 +678,17 @@ def sqlite_floor(src: Path, wd: Path) -> dict[str, Any]:
     return out
 
 
-_PG_TABLES = (
+def floor_text(title: str, floor: dict[str, Any]) -> str:
+    """A floor's variants as printed lines: seconds and posts/s each."""
+    out = [f"--- {title} ---"]
+    for label, v in floor.items():
+        if isinstance(v, dict):
+            out.append(f"  {label:55s} {v['seconds']:6.2f} s  {_n(v['posts_per_s']):>9} posts/s")
+    return "\n".join(out)
+
+
+#: Every table an import writes, parents before children.
+IMPORT_TABLES = (
     "raw_records",
     "accounts",
     "account_snapshots",
@@ -736,8 +738,8 @@ def pg_floor(url: str) -> dict[str, Any]:
             "posts + its b-tree indexes": (("posts",), "btree", False),
             "posts + indexes + generated tsvector": (("posts",), "tsv", False),
             "posts + indexes + tsvector + GIN (the store's posts)": (("posts",), "all", False),
-            "all tables, no foreign keys": (_PG_TABLES, "all", False),
-            "all tables, foreign keys on (the store)": (_PG_TABLES, "all", True),
+            "all tables, no foreign keys": (IMPORT_TABLES, "all", False),
+            "all tables, foreign keys on (the store)": (IMPORT_TABLES, "all", True),
         }
         for label, (tables, posts_parts, with_fk) in variants.items():
             c.execute("DROP SCHEMA IF EXISTS floor CASCADE")
@@ -1000,21 +1002,18 @@ def main() -> int:
         profiles.append(text)
         results["profile_stages"]["import_sqlite"] = stages
         floor = results["sqlite_floor"] = sqlite_floor(db, wd)
-        lines_out = [
-            f"--- SQLite floor: the rows of that import ({_n(floor['posts'])} posts) replayed "
-            "with plain sqlite3 executemany(tuples), no SQLAlchemy, no parsing ---"
-        ]
-        for label, v in floor.items():
-            if isinstance(v, dict):
-                lines_out.append(
-                    f"  {label:48s} {v['seconds']:6.2f} s  {_n(v['posts_per_s']):>9} posts/s"
-                )
         if plain:
-            lines_out.append(
-                f"  {'the same import through radsocial':48s} {plain:6.2f} s  "
-                f"{_n(floor['posts'] / plain):>9} posts/s"
+            floor["the same import through radsocial"] = {
+                "seconds": plain,
+                "posts_per_s": floor["posts"] / plain,
+            }
+        profiles.append(
+            floor_text(
+                f"SQLite floor: the rows of that import ({_n(floor['posts'])} posts) replayed "
+                "with plain sqlite3 executemany(tuples), no SQLAlchemy, no parsing",
+                floor,
             )
-        profiles.append("\n".join(lines_out))
+        )
         remove_sqlite(db)
         if not args.skip_pg and "e2e_pg" in results:
             url = fresh_pg()
@@ -1027,17 +1026,13 @@ def main() -> int:
                 profiles.append(text)
                 results["profile_stages"]["import_pg"] = stages
                 pf = results["pg_floor"] = pg_floor(url)
-                lines_out = [
-                    f"--- PostgreSQL floor: the rows of that import ({_n(pf['posts'])} posts) "
-                    "copied server-side into empty tables, part by part ---"
-                ]
-                for label, v in pf.items():
-                    if isinstance(v, dict):
-                        lines_out.append(
-                            f"  {label:55s} {v['seconds']:6.2f} s  "
-                            f"{_n(v['posts_per_s']):>9} posts/s"
-                        )
-                profiles.append("\n".join(lines_out))
+                profiles.append(
+                    floor_text(
+                        f"PostgreSQL floor: the rows of that import ({_n(pf['posts'])} posts) "
+                        "copied server-side into empty tables, part by part",
+                        pf,
+                    )
+                )
 
     results["total_seconds"] = time.perf_counter() - t_start
     results["machine"]["load_avg_at_end"] = [round(x, 2) for x in os.getloadavg()]
