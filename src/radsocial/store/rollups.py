@@ -42,6 +42,7 @@ from radsocial.models import utcnow
 from radsocial.store.rollup_keys import fill_key_delta
 from radsocial.store.schema import (
     ROLLUP_MEASURES,
+    account_stakeholder,
     post_hashtags,
     posts,
     rollup_author,
@@ -235,7 +236,7 @@ def _upsert_span(conn: sa.Connection, table: sa.Table, select: sa.Select[Any]) -
     # two-argument min()/max() are SQLite's scalar functions; PostgreSQL's LEAST/GREATEST
     lo, hi = (sa.func.least, sa.func.greatest) if pg else (sa.func.min, sa.func.max)
     counts = ("posts", "reposts", "impressions")
-    keys = [n for n in names if n not in (*counts, "first_at", "last_at")]
+    keys = [n for n in names if n not in (*counts, "first_at", "last_at", "stakeholder")]
     conn.execute(
         ins.on_conflict_do_update(
             index_elements=[table.c[k] for k in keys],
@@ -243,8 +244,28 @@ def _upsert_span(conn: sa.Connection, table: sa.Table, select: sa.Select[Any]) -
                 **{n: table.c[n] + ins.excluded[n] for n in counts},
                 "first_at": lo(table.c.first_at, ins.excluded.first_at),
                 "last_at": hi(table.c.last_at, ins.excluded.last_at),
+                "stakeholder": ins.excluded.stakeholder,
             },
         )
+    )
+
+
+def author_account(platform: Any, author_id: Any, handle: Any) -> sa.ColumnElement[Any]:
+    """The account id an author rollup row belongs to, as the census matches authors to
+    accounts: its author id, else '@' + its handle (handle-only sources' account id),
+    NULL when it has neither. The triggers of migration 0009 match the same way."""
+    return sa.case(
+        (author_id != "", author_id), (handle != "", sa.literal("@") + handle), else_=None
+    )
+
+
+def _stakeholder_of(platform: Any, author_id: Any, handle: Any) -> sa.ScalarSelect[Any]:
+    """The effective stakeholder label of an author rollup row's account (NULL: none)."""
+    s = account_stakeholder.c
+    return (
+        sa.select(s.value)
+        .where(s.platform == platform, s.account_id == author_account(platform, author_id, handle))
+        .scalar_subquery()
     )
 
 
@@ -259,6 +280,12 @@ def author_columns() -> tuple[sa.ColumnElement[str], sa.ColumnElement[str]]:
 
 
 def _author_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
+    if conn.dialect.name == "postgresql":
+        # New rows read their label now; a label written by a concurrent transaction
+        # after this read would miss them (its trigger updates only the rows it sees).
+        # SHARE mode waits for such writers to commit and holds off new ones until this
+        # step commits. SQLite's writers are serialized already.
+        conn.exec_driver_sql("LOCK TABLE account_stakeholder IN SHARE MODE")
     c = posts.c
     aid, handle = author_columns()
     year = year_of(conn, c.created_at)
@@ -293,6 +320,7 @@ def _author_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
                 *(sa.func.sum(d[n]).label(n) for n in ("posts", "reposts", "impressions")),
                 sa.func.min(d.first_at).label("first_at"),
                 sa.func.max(d.last_at).label("last_at"),
+                _stakeholder_of(d.platform, d.author_id, d.handle).label("stakeholder"),
             ).group_by(*keys),
         )
 
@@ -389,6 +417,7 @@ __all__ = [
     "AUTHORS",
     "DIMS",
     "ROLLUP_MEASURES",
+    "author_account",
     "author_columns",
     "author_name",
     "hour_of",

@@ -214,6 +214,22 @@ def _label_table(name: str, owner: str, target: str) -> Table:
 post_labels = _label_table("post_labels", "post_id", "posts.id")
 account_labels = _label_table("account_labels", "account_pk", "accounts.id")
 
+# Each account's effective stakeholder label (a manual label wins; among several, the
+# alphabetically first), one row per labelled account. Derived from account_labels by
+# triggers (migration 0009), so it holds whatever wrote the labels; the triggers also
+# carry it to the author rollups' `stakeholder` column.
+account_stakeholder = Table(
+    "account_stakeholder",
+    metadata,
+    Column(
+        "account_pk", BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("platform", String(16), nullable=False),
+    Column("account_id", String(200), nullable=False),
+    Column("value", String(80), nullable=False),
+    Index("ix_account_stakeholder_account", "platform", "account_id"),
+)
+
 # How far each classifier has got: rows up to `last_id` were classified with `version`.
 classifier_state = Table(
     "classifier_state",
@@ -300,6 +316,9 @@ rollup_key_year = Table(
 # reposts, impressions and the first and last post time, in total and per UTC calendar
 # year. The census and whole-store top accounts read these instead of grouping a million
 # posts by author (radsocial.store.rollups).
+# `stakeholder` is the author's effective stakeholder label (NULL: none), kept by the
+# database's triggers when labels change and set by the refresh for new rows (migration
+# 0009), so that the census groups by label inside the database.
 def _author_measures() -> list[Column]:  # type: ignore[type-arg]
     return [
         Column("posts", BigInteger, nullable=False),
@@ -307,6 +326,7 @@ def _author_measures() -> list[Column]:  # type: ignore[type-arg]
         Column("impressions", BigInteger, nullable=False),
         Column("first_at", DateTime(timezone=True), nullable=False),
         Column("last_at", DateTime(timezone=True), nullable=False),
+        Column("stakeholder", String(80)),
     ]
 
 
