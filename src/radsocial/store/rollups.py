@@ -39,10 +39,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from radsocial.models import utcnow
+from radsocial.store.census_rollup import author_account, mark_dirty, settle
 from radsocial.store.rollup_keys import fill_key_delta
 from radsocial.store.schema import (
     ROLLUP_MEASURES,
-    account_stakeholder,
+    accounts,
     post_hashtags,
     posts,
     rollup_author,
@@ -57,6 +58,9 @@ from radsocial.store.schema import (
 STATE = "rollups"
 #: The author rollups' watermark (they came later: migration 0008).
 AUTHORS = "authors"
+#: The pg_advisory_xact_lock key that label writes (migration 0009's triggers) and the
+#: author rollup refresh share.
+LABEL_LOCK = 727_100_009
 #: Posts per refresh step: bounds the size of one GROUP BY and of one transaction.
 STEP = 250_000
 DIMS = ("author", "hashtag", "mention", "domain")
@@ -250,23 +254,16 @@ def _upsert_span(conn: sa.Connection, table: sa.Table, select: sa.Select[Any]) -
     )
 
 
-def author_account(platform: Any, author_id: Any, handle: Any) -> sa.ColumnElement[Any]:
-    """The account id an author rollup row belongs to, as the census matches authors to
-    accounts: its author id, else '@' + its handle (handle-only sources' account id),
-    NULL when it has neither. The triggers of migration 0009 match the same way."""
-    return sa.case(
-        (author_id != "", author_id), (handle != "", sa.literal("@") + handle), else_=None
-    )
-
-
-def _stakeholder_of(platform: Any, author_id: Any, handle: Any) -> sa.ScalarSelect[Any]:
-    """The effective stakeholder label of an author rollup row's account (NULL: none)."""
-    s = account_stakeholder.c
-    return (
-        sa.select(s.value)
-        .where(s.platform == platform, s.account_id == author_account(platform, author_id, handle))
+def _stakeholder_of(platform: Any, author_id: Any, handle: Any) -> sa.ColumnElement[Any]:
+    """The census label of an author rollup row: its account's `accounts.stakeholder`,
+    "unknown" without an account."""
+    a = accounts.c
+    label = (
+        sa.select(a.stakeholder)
+        .where(a.platform == platform, a.account_id == author_account(platform, author_id, handle))
         .scalar_subquery()
     )
+    return sa.func.coalesce(label, "unknown")
 
 
 def author_columns() -> tuple[sa.ColumnElement[str], sa.ColumnElement[str]]:
@@ -283,9 +280,9 @@ def _author_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
     if conn.dialect.name == "postgresql":
         # New rows read their label now; a label written by a concurrent transaction
         # after this read would miss them (its trigger updates only the rows it sees).
-        # SHARE mode waits for such writers to commit and holds off new ones until this
-        # step commits. SQLite's writers are serialized already.
-        conn.exec_driver_sql("LOCK TABLE account_stakeholder IN SHARE MODE")
+        # Label writes take the same lock (migration 0009), so each waits for the
+        # other to commit. SQLite's writers are serialized already.
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(LABEL_LOCK)))
     c = posts.c
     aid, handle = author_columns()
     year = year_of(conn, c.created_at)
@@ -323,6 +320,7 @@ def _author_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
                 _stakeholder_of(d.platform, d.author_id, d.handle).label("stakeholder"),
             ).group_by(*keys),
         )
+    mark_dirty(conn)  # census_stakeholder is grouped from these rows
 
 
 def watermark(conn: sa.Connection, name: str = STATE) -> int:
@@ -362,7 +360,10 @@ def refresh(store: Any, *, step: int = STEP, progress: Callable[[int], None] | N
     store when they are new).
     """
     done = _refresh(store, STATE, (_hour_delta, _key_delta), _main_rollups, step, progress)
-    _refresh(store, AUTHORS, (_author_delta,), _author_rollups, step, None)
+    if _refresh(store, AUTHORS, (_author_delta,), _author_rollups, step, None):
+        # regrouped here, at the end of an import, rather than by the first reader
+        with store.writer() as conn, conn.begin():
+            settle(conn)
     return done
 
 
@@ -409,6 +410,7 @@ def rebuild(store: Any, *, progress: Callable[[int], None] | None = None) -> int
         conn.execute(rollup_key_year.delete())
         conn.execute(rollup_author.delete())
         conn.execute(rollup_author_year.delete())
+        mark_dirty(conn)
         conn.execute(rollup_state.delete().where(rollup_state.c.name.in_([STATE, AUTHORS])))
     return refresh(store, progress=progress)
 

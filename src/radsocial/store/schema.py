@@ -140,8 +140,17 @@ accounts = Table(
     Column("url", Text),
     Column("first_seen", DateTime(timezone=True)),
     Column("last_seen", DateTime(timezone=True)),
+    # The effective stakeholder label (a manual label wins; among several, the
+    # alphabetically first), "unknown" when none: derived from account_labels by the
+    # database's triggers (migration 0009), whatever writes the labels. The writer
+    # never sets it.
+    Column("stakeholder", String(80), nullable=False, server_default="unknown"),
     UniqueConstraint("platform", "account_id", name="uq_accounts_platform_id"),
     Index("ix_accounts_handle", "platform", "handle"),
+    # covers the census of accounts by label: counts, first / last seen, medians
+    Index(
+        "ix_accounts_stakeholder", "platform", "stakeholder", "followers", "first_seen", "last_seen"
+    ),
 )
 # Selections by account compare lowercase handles (`queries.where`).
 Index("ix_posts_lower_author", func.lower(posts.c.author_handle))
@@ -213,22 +222,6 @@ def _label_table(name: str, owner: str, target: str) -> Table:
 
 post_labels = _label_table("post_labels", "post_id", "posts.id")
 account_labels = _label_table("account_labels", "account_pk", "accounts.id")
-
-# Each account's effective stakeholder label (a manual label wins; among several, the
-# alphabetically first), one row per labelled account. Derived from account_labels by
-# triggers (migration 0009), so it holds whatever wrote the labels; the triggers also
-# carry it to the author rollups' `stakeholder` column.
-account_stakeholder = Table(
-    "account_stakeholder",
-    metadata,
-    Column(
-        "account_pk", BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
-    ),
-    Column("platform", String(16), nullable=False),
-    Column("account_id", String(200), nullable=False),
-    Column("value", String(80), nullable=False),
-    Index("ix_account_stakeholder_account", "platform", "account_id"),
-)
 
 # How far each classifier has got: rows up to `last_id` were classified with `version`.
 classifier_state = Table(
@@ -316,9 +309,9 @@ rollup_key_year = Table(
 # reposts, impressions and the first and last post time, in total and per UTC calendar
 # year. The census and whole-store top accounts read these instead of grouping a million
 # posts by author (radsocial.store.rollups).
-# `stakeholder` is the author's effective stakeholder label (NULL: none), kept by the
-# database's triggers when labels change and set by the refresh for new rows (migration
-# 0009), so that the census groups by label inside the database.
+# `stakeholder` is the author's account's `accounts.stakeholder` ("unknown" without
+# one), kept by the database's triggers when labels change and set by the refresh for
+# new rows (migration 0009), so that the census groups by label inside the database.
 def _author_measures() -> list[Column]:  # type: ignore[type-arg]
     return [
         Column("posts", BigInteger, nullable=False),
@@ -326,7 +319,7 @@ def _author_measures() -> list[Column]:  # type: ignore[type-arg]
         Column("impressions", BigInteger, nullable=False),
         Column("first_at", DateTime(timezone=True), nullable=False),
         Column("last_at", DateTime(timezone=True), nullable=False),
-        Column("stakeholder", String(80)),
+        Column("stakeholder", String(80), nullable=False, server_default="unknown"),
     ]
 
 
@@ -349,6 +342,28 @@ rollup_author_year = Table(
     Column("year", Integer, primary_key=True),
     *_author_measures(),
     Index("ix_rollup_author_year_handle", "platform", "handle"),
+)
+
+# The author rollups grouped by label: per (platform, stakeholder, UTC year; year 0 =
+# every year) posts, distinct authors and first / last post. Regrouped from them by
+# `census_rollup.settle` whenever `census_dirty` has rows — which the label triggers and
+# `rollups.refresh` leave (migration 0009) — so the census reads a few hundred rows.
+census_stakeholder = Table(
+    "census_stakeholder",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("stakeholder", String(80), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("posts", BigInteger, nullable=False),
+    Column("authors", BigInteger, nullable=False),
+    Column("first_at", DateTime(timezone=True), nullable=False),
+    Column("last_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per transaction that changed what census_stakeholder is grouped from
+# (PostgreSQL: its txid, so concurrent writers never contend; SQLite: 0).
+census_dirty = Table(
+    "census_dirty", metadata, Column("txid", BigInteger, primary_key=True, autoincrement=False)
 )
 
 rollup_state = Table(
