@@ -86,6 +86,6 @@ def test_co_hashtags_with_a_short_period(filled: Store, monkeypatch: pytest.Monk
     tags = {row[table.columns.index("hashtag")] for row in table.rows}
     assert "common" in tags  # post 10 has both tags
     # and the same with the period side forced, whatever the counts say
-    monkeypatch.setattr(queries._Sides, "period_first", lambda self, other: self.active)
+    monkeypatch.setattr(queries._Sides, "period_first", lambda self, other, *_: self.active)
     rep2 = run("top", filled, sel, what="hashtags")
     assert rep2.tables[0].rows == rep.tables[0].rows

@@ -11,7 +11,7 @@ the day table from the hour counts, the year table from the day counts.
 
 What they hold (tag "" = every post; otherwise one row set per lowercase hashtag):
 - `rollup_hour`, `rollup_day`: per (tag, hour or day, platform) the measures of
-  `ROLLUP_MEASURES`.
+  `ROLLUP_MEASURES`; `rollup_kind_day` the same per post kind too (migration 0009).
 - `rollup_key_day`: per (dim, tag, day, platform, key) posts, reposts and impressions,
   for dim "author" (participants, top accounts), "hashtag" (co-hashtags; for tag ""
   every hashtag), "mention" (mentioned handles) and "domain" (linked sites).
@@ -52,6 +52,7 @@ from radsocial.store.schema import (
     rollup_hour,
     rollup_key_day,
     rollup_key_year,
+    rollup_kind_day,
     rollup_state,
 )
 
@@ -125,6 +126,7 @@ _hour_delta = sa.Table(
     sa.Column("tag", sa.String(280)),
     sa.Column("hour", sa.BigInteger),
     sa.Column("platform", sa.String(16)),
+    sa.Column("kind", sa.String(10)),
     *(sa.Column(m, sa.BigInteger) for m in ROLLUP_MEASURES),
     prefixes=["TEMPORARY"],
 )
@@ -160,23 +162,25 @@ def _summed(
 def _hour_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
     in_range = sa.and_(posts.c.id > lo, posts.c.id <= hi)
     h = hour_of(conn, posts.c.created_at).label("hour")
+    kind = posts.c.kind
     _fill(
         conn,
         _hour_delta,
-        sa.select(sa.literal("").label("tag"), h, posts.c.platform, *_measures())
+        sa.select(sa.literal("").label("tag"), h, posts.c.platform, kind, *_measures())
         .where(in_range)
-        .group_by(h, posts.c.platform),
+        .group_by(h, posts.c.platform, kind),
     )
     _fill(
         conn,
         _hour_delta,
-        sa.select(post_hashtags.c.tag, h, posts.c.platform, *_measures())
+        sa.select(post_hashtags.c.tag, h, posts.c.platform, kind, *_measures())
         .select_from(posts.join(post_hashtags, post_hashtags.c.post_id == posts.c.id))
         .where(in_range)
-        .group_by(post_hashtags.c.tag, h, posts.c.platform),
+        .group_by(post_hashtags.c.tag, h, posts.c.platform, kind),
     )
     d = _hour_delta.c
-    # Rows are already one per (tag, hour, platform); grouping again keeps it obvious.
+    # The delta is one row per (tag, hour, platform, kind): the posts are read and
+    # grouped once, and each table sums the groups it keeps.
     _upsert(
         conn,
         rollup_hour,
@@ -189,6 +193,12 @@ def _hour_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
         rollup_day,
         _summed(_hour_delta, [d.tag, day, d.platform], ROLLUP_MEASURES),
         ["tag", "day", "platform"],
+    )
+    _upsert(
+        conn,
+        rollup_kind_day,
+        _summed(_hour_delta, [d.tag, day, d.platform, d.kind], ROLLUP_MEASURES),
+        ["tag", "day", "platform", "kind"],
     )
 
 
@@ -406,6 +416,7 @@ def rebuild(store: Any, *, progress: Callable[[int], None] | None = None) -> int
     with store.writer() as conn, conn.begin():
         conn.execute(rollup_hour.delete())
         conn.execute(rollup_day.delete())
+        conn.execute(rollup_kind_day.delete())
         conn.execute(rollup_key_day.delete())
         conn.execute(rollup_key_year.delete())
         conn.execute(rollup_author.delete())

@@ -276,6 +276,19 @@ rollup_day = Table(
     *(Column(m, BigInteger, nullable=False) for m in ROLLUP_MEASURES),
 )
 
+# The same per post kind (original, reply, repost, quote): a selection by kind —
+# the explorer's "originals of #tag on X" — reads these instead of every post of the
+# tag (migration 0009). By day only: hours and key rollups stay kind-blind.
+rollup_kind_day = Table(
+    "rollup_kind_day",
+    metadata,
+    Column("tag", String(280), primary_key=True),
+    Column("day", Integer, primary_key=True),
+    Column("platform", String(16), primary_key=True),
+    Column("kind", String(10), primary_key=True),
+    *(Column(m, BigInteger, nullable=False) for m in ROLLUP_MEASURES),
+)
+
 # Per day, the counts of one dimension's keys: author (participants, top accounts),
 # cotag (co-hashtags), mention (mentioned handles), domain (linked sites).
 rollup_key_day = Table(

@@ -1,5 +1,6 @@
 """Stakeholder labels kept by the database for the census: `accounts.stakeholder`, the
-author rollups' `stakeholder`, and the label-keyed `census_stakeholder` table.
+author rollups' `stakeholder`, and the label-keyed `census_stakeholder` table; and the
+day rollups per post kind (`rollup_kind_day`), filled for the posts already counted.
 
 The census of every author by stakeholder attached a label to each of 67,000 accounts
 and 316,000 author-years in Python (2 s at 1M posts, measured). Labels change without
@@ -225,6 +226,45 @@ def _label() -> sa.Column:  # type: ignore[type-arg]
     return sa.Column("stakeholder", sa.String(80), nullable=False, server_default="unknown")
 
 
+_MEASURES = {
+    "posts": "count(*)",
+    "reposts": "sum(CASE WHEN p.kind = 'repost' THEN 1 ELSE 0 END)",
+    "replies": "sum(CASE WHEN p.kind = 'reply' THEN 1 ELSE 0 END)",
+    "quotes": "sum(CASE WHEN p.kind = 'quote' THEN 1 ELSE 0 END)",
+    "with_links": "sum(CASE WHEN p.n_links > 0 THEN 1 ELSE 0 END)",
+    "with_media": "sum(CASE WHEN p.n_media > 0 THEN 1 ELSE 0 END)",
+    "media": "sum(p.n_media)",
+    "with_mentions": "sum(CASE WHEN p.n_mentions > 0 THEN 1 ELSE 0 END)",
+    "impressions": "sum(coalesce(p.author_followers, 0))",
+    "views": "sum(coalesce(p.views, 0))",
+    "with_views": "sum(CASE WHEN p.views IS NOT NULL THEN 1 ELSE 0 END)",
+}
+
+
+def _kind_rollups(pg: bool) -> None:
+    """rollup_kind_day for the posts the hour and day rollups already count (ids up to
+    their watermark): the refresh adds the rest, as it does for them. Days as the
+    refresh computes them (`rollups.hour_of` // 24)."""
+    hour = (
+        "CAST(floor(extract(epoch FROM p.created_at) / 3600) AS BIGINT)"
+        if pg
+        else "CAST(strftime('%s', substr(p.created_at, 1, 19)) AS INTEGER) / 3600"
+    )
+    day = f"({hour}) / 24"
+    cols = ", ".join(_MEASURES)
+    sums = ", ".join(_MEASURES.values())
+    upto = "p.id <= coalesce((SELECT last_post_id FROM rollup_state WHERE name = 'rollups'), 0)"
+    for tag, source, by in (
+        ("''", "posts p", ""),
+        ("h.tag", "posts p JOIN post_hashtags h ON h.post_id = p.id", "h.tag, "),
+    ):
+        op.execute(
+            f"INSERT INTO rollup_kind_day (tag, day, platform, kind, {cols}) "
+            f"SELECT {tag}, {day}, p.platform, p.kind, {sums} FROM {source} WHERE {upto} "
+            f"GROUP BY {by}{day}, p.platform, p.kind"
+        )
+
+
 def upgrade() -> None:
     op.add_column("accounts", _label())
     # covering the census of accounts by label (counts, first / last seen, medians)
@@ -246,10 +286,19 @@ def upgrade() -> None:
         sa.Column("last_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_table(
+        "rollup_kind_day",
+        sa.Column("tag", sa.String(280), primary_key=True),
+        sa.Column("day", sa.Integer(), primary_key=True),
+        sa.Column("platform", sa.String(16), primary_key=True),
+        sa.Column("kind", sa.String(10), primary_key=True),
+        *(sa.Column(m, sa.BigInteger(), nullable=False) for m in _MEASURES),
+    )
+    op.create_table(
         "census_dirty", sa.Column("txid", sa.BigInteger(), primary_key=True, autoincrement=False)
     )
     _fill()
     pg = op.get_bind().dialect.name == "postgresql"
+    _kind_rollups(pg)
     for stmt in _pg_statements() if pg else _sqlite_triggers():
         op.execute(stmt)
 
@@ -262,6 +311,7 @@ def downgrade() -> None:
         for fn in _FUNCTIONS:
             op.execute(f"DROP FUNCTION IF EXISTS {fn}")
     op.drop_table("census_dirty")
+    op.drop_table("rollup_kind_day")
     op.drop_table("census_stakeholder")
     op.drop_index("ix_accounts_stakeholder", "accounts")
     # ALTER TABLE … DROP COLUMN (SQLite 3.35+), not a batch copy: copying `accounts`
