@@ -152,10 +152,9 @@ def _rolled_posts(
 ) -> tuple[_Active, dict[tuple[str, str], int]]:
     """Posts per (label, platform) and per (label, year bucket) when the author rollups
     answer the selection (`years`: `_rollup_years`' filter, empty for the whole store):
-    from census_stakeholder for the whole store or one year, else (several whole
-    years, whose distinct authors no per-year row can give) by grouping the author-year
-    rows of those years."""
-    ensure_current(conn)
+    from census_stakeholder (regrouped by the caller: `ensure_current`) for the whole
+    store or one year, else (several whole years, whose distinct authors no per-year
+    row can give) by grouping the author-year rows of those years."""
     t = census_stakeholder.c
     plat = [t.platform.in_(list(sel.platforms))] if sel.platforms else []
     span = _one_year(sel) if years else ALL_YEARS
@@ -284,8 +283,11 @@ def stakeholder_census(
 ) -> None:
     """Accounts and posts by effective stakeholder label and platform (`kind` keeps one
     label; its share stays a share of all the selection's posts)."""
-    known, medians = _known_accounts(conn, sel, kind)
     years = _census._rollup_years(conn, sel, interval)
+    if years is not None:
+        # first: regrouping ends the read snapshot, and every part is read in the next
+        ensure_current(conn)
+    known, medians = _known_accounts(conn, sel, kind)
     if years is not None:
         active, activity = _rolled_posts(conn, sel, years)
     else:

@@ -23,7 +23,10 @@ What they hold (tag "" = every post; otherwise one row set per lowercase hashtag
   per UTC year. The census reads them: the whole store by stakeholder grouped a million
   posts joined to their accounts and labels (18 s at 1M posts, measured); these are
   ~67,000 and ~316,000 rows there. They have their own watermark ("authors"), so a store
-  made before they existed is filled by its next refresh.
+  made before they existed is filled by its next refresh. Each row carries its author's
+  stakeholder label (`stakeholder`, migration 0009): set here for new rows, kept by the
+  database's triggers when labels change; a refresh that adds author rows asks for
+  `census_stakeholder` to be regrouped (`census_rollup`) and regroups it at its end.
 
 Limits, documented in docs/definitions.md: counts are taken when a post is first
 stored (a later re-import that refreshes likes or views does not change `views` here),
