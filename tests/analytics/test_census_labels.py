@@ -226,3 +226,14 @@ def test_migration_fills_the_labels_of_an_existing_store(
         labelled = sa.select(sa.func.count()).where(accounts.c.stakeholder != "unknown")
         assert conn.execute(labelled).scalar() == 8
     check(store, monkeypatch)
+
+
+def test_medians_asked_in_several_unions_are_the_same(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from radsocial.analytics import census_stakeholders
+
+    fill(store)
+    once = census(store, None, group="stakeholders").to_json()
+    monkeypatch.setattr(census_stakeholders, "_UNION_MAX", 1)
+    assert census(store, None, group="stakeholders").to_json() == once

@@ -54,6 +54,8 @@ STAKEHOLDER_COLUMNS = [
 ]
 STAKEHOLDER_ACTIVITY_COLUMNS = ["stakeholder", "bucket", "posts"]
 
+#: Groups whose medians one UNION ALL asks for.
+_UNION_MAX = 200
 #: per (label, platform): [posts, first, last, distinct authors]
 _Active = dict[tuple[str, str], list[Any]]
 
@@ -142,8 +144,10 @@ def _medians(
         )
         parts.append(sa.select(middle.subquery()))
     values: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for v, p, f in conn.execute(sa.union_all(*parts)):
-        values[(v, p)].append(int(f))
+    # SQLite allows 500 terms in one compound SELECT; custom labels could pass that
+    for i in range(0, len(parts), _UNION_MAX):
+        for v, p, f in conn.execute(sa.union_all(*parts[i : i + _UNION_MAX])):
+            values[(v, p)].append(int(f))
     return {key: sum(vals) / len(vals) for key, vals in values.items()}
 
 
