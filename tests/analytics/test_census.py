@@ -177,6 +177,11 @@ def _label(task: str, value: str, method: str) -> Label:
 
 @pytest.fixture
 def filled(store: Store) -> Store:
+    return fill(store)
+
+
+def fill(store: Store) -> Store:
+    """The corpus, the lookups and the labels above, written into `store`."""
     # One batch per post, as a long import writes them: within one batch the writer
     # dates a new account by its latest observation only.
     for post in corpus():

@@ -544,3 +544,23 @@ def test_real_cancerchat_2014_06_19(store: Store, tmp_path: Path) -> None:
     md = write_transcript(rep, tmp_path / "cancerchat.md").read_text()
     assert "73 posts by 7 participants; 5 questions, 4 answered. 40 reposts not shown." in md
     assert "**21:01:17** @EverydayAbleism **[Q1]**: First question" in md
+
+
+def test_quarter_counts_equal_the_database_grouping(store: Store) -> None:
+    """The quarter-hour counts SQLite reads as times and adds up in Python equal the
+    database's own grouping of the same posts (what PostgreSQL runs)."""
+    import sqlalchemy as sa
+
+    from radsocial.analytics import tweetchat as tc
+    from radsocial.store.queries import where
+    from radsocial.store.schema import posts
+
+    import_paths(store, [str(CANCERCHAT)])
+    sel = Selection(hashtags=("cancerchat",))
+    with store.engine.connect() as conn:
+        q = tc._quarter_of(conn, posts.c.created_at).label("q")
+        sub = sa.select(q).where(*where(conn, sel)).subquery()
+        grouped = sa.select(sub.c.q, sa.func.count()).group_by(sub.c.q)
+        expected = {int(k): int(n) for k, n in conn.execute(grouped)}
+        assert tc._quarter_counts(conn, sel) == expected
+        assert sum(expected.values()) > 100

@@ -65,9 +65,20 @@ def _expected(
         ((20, 60), "common", "reply"),
     ],
 )
+@pytest.mark.parametrize("cap", [None, 2])
 def test_both_sides_select_the_same_posts(
-    filled: Store, hours: tuple[int, int], tag: str | None, kind: str | None
+    filled: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    hours: tuple[int, int],
+    tag: str | None,
+    kind: str | None,
+    cap: int | None,
 ) -> None:
+    if cap is not None:  # both sides over the cap: the day rollups' totals decide
+        from radsocial.store import rollups
+
+        rollups.refresh(filled)
+        monkeypatch.setattr(queries, "_ESTIMATE_CAP", cap)
     since, until = T0 + timedelta(hours=hours[0]), T0 + timedelta(hours=hours[1])
     sel = Selection(
         hashtags=(tag,) if tag else (), kinds=(kind,) if kind else (), since=since, until=until
@@ -86,6 +97,6 @@ def test_co_hashtags_with_a_short_period(filled: Store, monkeypatch: pytest.Monk
     tags = {row[table.columns.index("hashtag")] for row in table.rows}
     assert "common" in tags  # post 10 has both tags
     # and the same with the period side forced, whatever the counts say
-    monkeypatch.setattr(queries._Sides, "period_first", lambda self, other: self.active)
+    monkeypatch.setattr(queries._Sides, "period_first", lambda self, other, *_: self.active)
     rep2 = run("top", filled, sel, what="hashtags")
     assert rep2.tables[0].rows == rep.tables[0].rows

@@ -26,7 +26,7 @@ PostgreSQL plans).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -34,7 +34,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from radsocial.analysis.stakeholder import to_symplur
 from radsocial.analysis.taxonomy import STAKEHOLDERS
 from radsocial.analytics.result import Report, Table, empty_note
 from radsocial.analytics.scope import EPOCH, connect, ensure_rollups, period, whole_years
@@ -45,13 +44,11 @@ from radsocial.store import Selection
 from radsocial.store.queries import MANUAL, where
 from radsocial.store.rollups import hour_of
 from radsocial.store.schema import (
-    account_labels,
     account_snapshots,
     accounts,
     post_labels,
     post_mentions,
     posts,
-    rollup_author,
     rollup_author_year,
 )
 
@@ -79,19 +76,6 @@ PRESENCE_COLUMNS = [
 SUMMARY_COLUMNS = ["kind", "platform", "entities", "listed", "present", "pct_present"]
 FOLLOWER_COLUMNS = ["entity", "platform", "bucket", "followers"]
 ENTITY_ACTIVITY_COLUMNS = ["entity", "bucket", "posts"]
-STAKEHOLDER_COLUMNS = [
-    "stakeholder",
-    "symplur",
-    "platform",
-    "accounts",
-    "active_accounts",
-    "posts",
-    "posts_pct",
-    "first_seen",
-    "last_seen",
-    "median_followers",
-]
-STAKEHOLDER_ACTIVITY_COLUMNS = ["stakeholder", "bucket", "posts"]
 SOV_COLUMNS = [
     "entity",
     "name",
@@ -474,147 +458,7 @@ def _entity_census(
     rep.metrics["posts"] = sum(u.posts for u in ordered)
 
 
-# -- census: stakeholders -----------------------------------------------------------------
-
-
-def _effective_stakeholder() -> sa.Subquery:
-    """(account_pk, value): one effective stakeholder label per account.
-
-    A manual label wins over the classifier's; should two coders disagree, the
-    alphabetically first value is kept so that an account is counted once.
-    """
-    lab = account_labels.c
-    manual = sa.select(lab.account_pk).where(lab.task == "stakeholder", lab.method == MANUAL)
-    return (
-        sa.select(lab.account_pk, sa.func.min(lab.value).label("value"))
-        .where(
-            lab.task == "stakeholder",
-            sa.or_(lab.method == MANUAL, lab.account_pk.not_in(manual)),
-        )
-        .group_by(lab.account_pk)
-        .subquery("eff")
-    )
-
-
-def _label_filter(col: Any, values: Iterable[str]) -> sa.ColumnElement[bool]:
-    """The effective label is one of `values`; "unknown" also matches no label at all."""
-    vals = list(values)
-    cond = col.in_(vals)
-    return sa.or_(cond, col.is_(None)) if "unknown" in vals else cond
-
-
-def _symplur(value: str) -> str | None:
-    try:
-        return to_symplur(value)
-    except ValueError:  # a custom segment: Symplur has no name for it
-        return None
-
-
-def _stakeholder_labels(conn: sa.Connection) -> dict[int, str]:
-    """{account pk: effective stakeholder label} (as `_effective_stakeholder` defines
-    it: manual wins, then the smallest value), read once as plain rows and resolved
-    here: joining every post or account to the grouped label subquery made SQLite
-    materialize it per query, and grouping it alone took 160 ms at 67,000 accounts
-    (measured) — twice reading the rows."""
-    lab = account_labels.c
-    manual: dict[int, str] = {}
-    machine: dict[int, str] = {}
-    q = sa.select(lab.account_pk, lab.value, lab.method).where(lab.task == "stakeholder")
-    for pk, value, method in conn.execute(q).all():
-        into = manual if method == MANUAL else machine
-        prev = into.get(pk)
-        if prev is None or value < prev:
-            into[pk] = value
-    machine.update(manual)
-    return machine
-
-
-def _keeps(value: str | None, wanted: Iterable[str]) -> bool:
-    """`_label_filter` in Python: the label is one of `wanted`; "unknown" matches none."""
-    vals = list(wanted)
-    return value in vals or (value is None and "unknown" in vals)
-
-
-def _median(values: list[int]) -> float:
-    """The median as the SQL window form computed it: the middle value, or the mean of
-    the two middle ones."""
-    values.sort()
-    n = len(values)
-    mid = n // 2
-    return float(values[mid]) if n % 2 else (values[mid - 1] + values[mid]) / 2
-
-
-def _raw_time(conn: sa.Connection, col: Any) -> Any:
-    """A timestamp column as the database stores it, for min/max in Python: SQLite's
-    fixed-width text sorts as the times do, and parsing every row's time into a datetime
-    took a third of a census (measured); PostgreSQL's driver hands datetimes already."""
-    return sa.type_coerce(col, sa.String) if conn.dialect.name == "sqlite" else col
-
-
-def _time(v: Any) -> datetime | None:
-    """A value read with `_raw_time` as an aware datetime."""
-    if v is None:
-        return None
-    return _aware(datetime.fromisoformat(v) if isinstance(v, str) else v)
-
-
-#: (platform, author id, lowercase handle) of a group of posts; None where there is none.
-_Author = tuple[str, str | None, str | None]
-
-
-def _author_groups(
-    conn: sa.Connection, sel: Selection, interval: str
-) -> tuple[
-    Iterable[tuple[str, Any, Any, int, Any, Any]],
-    Iterable[tuple[str, Any, Any, int, int]],
-    Callable[[int], str],
-]:
-    """The selection's posts grouped by author: (spans, units, bucket label of a unit).
-
-    spans: (platform, author id, handle, posts, first, last) — an author may have
-    several rows (one per unit); units: (platform, author id, handle, unit, posts).
-    From the author rollups when they answer the selection (see `_rollup_years`): the
-    whole store reads ~67,000 author rows and ~316,000 author-year rows instead of
-    grouping a million posts (18 s at 1M posts, measured). Otherwise from the posts,
-    grouped by author and UTC day.
-    """
-    years = _rollup_years(conn, sel, interval)
-    if years is not None:
-        y = rollup_author_year.c
-        plat = [y.platform.in_(list(sel.platforms))] if sel.platforms else []
-        unit_q = sa.select(y.platform, y.author_id, y.handle, y.year, y.posts).where(*years, *plat)
-        # whole store: one row per author; whole years: one per author-year
-        t = y if years else rollup_author.c
-        span_q = sa.select(
-            t.platform,
-            t.author_id,
-            t.handle,
-            t.posts,
-            _raw_time(conn, t.first_at),
-            _raw_time(conn, t.last_at),
-        ).where(*years, *([t.platform.in_(list(sel.platforms))] if sel.platforms else []))
-        # .all(): one fetchall, several times quicker than a fetch per row
-        return conn.execute(span_q).all(), conn.execute(unit_q).all(), _year_label
-    c = posts.c
-    handle = sa.func.lower(c.author_handle)
-    day = hour_of(conn, c.created_at) // 24
-    q = (
-        sa.select(
-            c.platform,
-            sa.func.coalesce(c.author_id, ""),
-            sa.func.coalesce(handle, ""),
-            day,
-            sa.func.count(),
-            _raw_time(conn, sa.func.min(c.created_at)),
-            _raw_time(conn, sa.func.max(c.created_at)),
-        )
-        .where(*where(conn, sel))
-        .group_by(c.platform, c.author_id, handle, day)
-    )
-    rows = conn.execute(q).all()
-    spans = [(p, a, h, n, lo, hi) for p, a, h, _, n, lo, hi in rows]
-    units = [(p, a, h, u, n) for p, a, h, u, n, _, _ in rows]
-    return spans, units, _bucketer(interval)
+# -- census: what the author rollups answer ----------------------------------------------
 
 
 @lru_cache(maxsize=1024)
@@ -646,160 +490,6 @@ def _rollup_years(
         cond = [r.year >= span[0], r.year < span[1]]
     ensure_rollups(conn)
     return cond
-
-
-def _stakeholder_census(
-    rep: Report, conn: sa.Connection, sel: Selection, kind: str | None, interval: str
-) -> None:
-    """Accounts and posts by effective stakeholder label and platform.
-
-    Labels are read once into a dict and attached in Python, the accounts in one
-    pass, and the posts as per-author groups (`_author_units`: the author rollups, or
-    the posts grouped by author and day) — the counts the joins gave, without a join.
-    """
-    labels = _stakeholder_labels(conn)
-    a = accounts.c
-    cols: list[Any] = [
-        a.id,
-        a.platform,
-        a.account_id,
-        _raw_time(conn, a.first_seen),
-        _raw_time(conn, a.last_seen),
-        a.followers,
-    ]
-    q = sa.select(*cols)
-    wanted_handles: set[str] | None = None
-    if sel.accounts:
-        wanted_handles = {h.lstrip("@").lower() for h in sel.accounts}
-        q = sa.select(*cols, sa.func.lower(a.handle))
-    pk_of: dict[tuple[str, str], int] = {}
-    known: dict[tuple[str, str], list[Any]] = {}
-    followers: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for row in conn.execute(q).all():
-        pk, platform, aid, first, last, fol = row[:6]
-        pk_of[(platform, aid)] = pk
-        value = labels.get(pk)
-        if sel.platforms and platform not in sel.platforms:
-            continue
-        if wanted_handles is not None and row[6] not in wanted_handles:
-            continue
-        if sel.stakeholders and not _keeps(value, sel.stakeholders):
-            continue
-        if kind is not None and not _keeps(value, [kind]):
-            continue
-        key = (value or "unknown", platform)
-        prev = known.get(key)
-        if prev is None:  # NULL and an explicit "unknown" label are one group
-            known[key] = [1, first, last]
-        else:
-            prev[0] += 1
-            if first is not None and (prev[1] is None or first < prev[1]):
-                prev[1] = first
-            if last is not None and (prev[2] is None or last > prev[2]):
-                prev[2] = last
-        if fol is not None:
-            followers[key].append(int(fol))
-    medians = {key: _median(vals) for key, vals in followers.items()}
-    for v in known.values():
-        v[1], v[2] = _time(v[1]), _time(v[2])
-
-    # the selection's posts, by their author's label ("" = no author id / handle)
-    spans, units, bucket = _author_groups(conn, sel, interval)
-    group_of: dict[tuple[str, str, str], tuple[str, str] | None] = {}
-    active: dict[tuple[str, str], list[Any]] = {}
-    authors: dict[tuple[str, str], set[str]] = defaultdict(set)
-    total = 0
-    for platform, aid, handle, n, lo, hi in spans:
-        n = int(n)
-        total += n
-        author = (platform, aid, handle)
-        key = group_of.get(author, False)
-        if key is False:
-            who = aid or ("@" + handle if handle else None)
-            pk = pk_of.get((platform, who)) if who is not None else None
-            value = labels.get(pk) if pk is not None else None
-            key = (
-                None
-                if kind is not None and not _keeps(value, [kind])
-                else (value or "unknown", platform)
-            )
-            group_of[author] = key
-            if key is not None and who is not None:
-                authors[key].add(who)
-        if key is None:
-            continue
-        prev = active.get(key)
-        if prev is None:  # NULL and an explicit "unknown" label are one group
-            active[key] = [n, lo, hi]
-        else:
-            prev[0] += n
-            if lo is not None and (prev[1] is None or lo < prev[1]):
-                prev[1] = lo
-            if hi is not None and (prev[2] is None or hi > prev[2]):
-                prev[2] = hi
-    activity: dict[tuple[str, str], int] = defaultdict(int)
-    per_unit: dict[tuple[str, int], int] = defaultdict(int)
-    get = group_of.get
-    for platform, aid, handle, unit, n in units:
-        key = get((platform, aid, handle))
-        if key is not None:
-            per_unit[(key[0], unit)] += n
-    for (value, unit), n in per_unit.items():
-        activity[(value, bucket(int(unit)))] += int(n)
-    for v in active.values():
-        v[1], v[2] = _time(v[1]), _time(v[2])
-
-    if kind is None:  # the share is a share of all the selection's posts
-        total = sum(v[0] for v in active.values())
-    rows: list[list[Any]] = []
-    for key in set(known) | set(active):
-        value, platform = key
-        n_acc, a_first, a_last = known.get(key, [0, None, None])
-        n_posts, p_first, p_last = active.get(key, [0, None, None])
-        rows.append(
-            [
-                value,
-                _symplur(value),
-                platform,
-                n_acc,
-                len(authors.get(key, ())),
-                n_posts,
-                round(n_posts / total * 100, 1) if total else None,
-                p_first if n_posts else a_first,
-                p_last if n_posts else a_last,
-                medians.get(key),
-            ]
-        )
-    rows.sort(key=lambda r: (-r[5], -r[3], r[0], _platform_order(r[2])))
-    rep.tables.append(
-        Table(
-            "by_stakeholder",
-            STAKEHOLDER_COLUMNS,
-            rows,
-            title="Authors by stakeholder and platform",
-            chart={"kind": "bar", "x": "stakeholder", "y": ["posts"], "series": ["platform"]},
-            notes=[
-                "accounts: known to the store; active_accounts: posting in the selection; "
-                "posts_pct: of the selection's posts. first_seen / last_seen: the group's "
-                "posts in the selection, else when the store observed its accounts. "
-                "Authors without a stakeholder label count as unknown; run "
-                "`radsocial classify` to label them."
-            ],
-        )
-    )
-    act = [[s, b, n] for (s, b), n in sorted(activity.items(), key=lambda kv: (kv[0][1], kv[0][0]))]
-    rep.tables.append(
-        Table(
-            "activity",
-            STAKEHOLDER_ACTIVITY_COLUMNS,
-            act,
-            title=f"Posts per {interval} by stakeholder",
-            chart={"kind": "stacked_bar", "x": "bucket", "y": ["posts"], "series": ["stakeholder"]},
-        )
-    )
-    rep.metrics["accounts"] = sum(v[0] for v in known.values())
-    rep.metrics["active_accounts"] = sum(len(v) for v in authors.values())
-    rep.metrics["posts"] = sum(v[0] for v in active.values())
 
 
 def census(
@@ -849,7 +539,10 @@ def census(
                 return rep
             _entity_census(rep, conn, sel, ents, interval)
         else:
-            _stakeholder_census(rep, conn, sel, kind, interval)
+            # imported here: that module reads this one's helpers at import
+            from radsocial.analytics.census_stakeholders import stakeholder_census
+
+            stakeholder_census(rep, conn, sel, kind, interval)
     if per is None:
         rep.notes.append(empty_note(sel.describe()))
     return rep

@@ -1,11 +1,12 @@
 """What every analysis needs before it counts: the period, the previous period, the
 time zone, and whether the rollups can answer the selection.
 
-Rollups (radsocial.store.rollups) hold counts per (tag, hour, platform) and per
-(dim, tag, day, platform, key). They answer a selection exactly when it filters on at
-most one hashtag (a post with two selected tags must count once), on platforms and on a
-period whose ends fall on whole hours (whole days for participants and top lists) —
-and nothing else. Any other selection is counted from the posts themselves.
+Rollups (radsocial.store.rollups) hold counts per (tag, hour, platform), per (tag,
+day, platform, kind) and per (dim, tag, day, platform, key). They answer a selection
+exactly when it filters on at most one hashtag (a post with two selected tags must
+count once), on platforms and on a period whose ends fall on whole hours (whole days
+for participants and top lists) — and, for counts by day, on post kinds — and nothing
+else. Any other selection is counted from the posts themselves.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from radsocial.models import utc
 from radsocial.store import Selection
 from radsocial.store import rollups as _rollups
 from radsocial.store.queries import where
-from radsocial.store.schema import posts
+from radsocial.store.schema import posts, rollup_day, rollup_kind_day
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -105,13 +106,12 @@ def data_span(conn: sa.Connection, sel: Selection) -> Period | None:
     are asked separately, which SQLite answers from the created_at index (asked together
     they cost a scan).
     """
-    scope = rollup_scope(conn, sel, grain="day")
+    scope = rollup_scope(conn, sel, grain="day", kinds=True)
     if scope is not None:
-        from radsocial.store.schema import rollup_day
-
+        t = scope.day_table
         lo_d, hi_d = conn.execute(
-            sa.select(sa.func.min(rollup_day.c.day), sa.func.max(rollup_day.c.day)).where(
-                *scope.measure_where(rollup_day, sel), rollup_day.c.posts > 0
+            sa.select(sa.func.min(t.c.day), sa.func.max(t.c.day)).where(
+                *scope.measure_where(t, sel), t.c.posts > 0
             )
         ).one()
         if lo_d is None:
@@ -142,10 +142,18 @@ def period(conn: sa.Connection, sel: Selection) -> Period | None:
 
 @dataclass(frozen=True, slots=True)
 class RollupScope:
-    """How to read a selection from the rollups: one tag ("" = all) and platforms."""
+    """How to read a selection from the rollups: one tag ("" = all), platforms and —
+    for the readers that asked for them (`rollup_scope(kinds=True)`) — post kinds, which
+    only the day rollups per kind (`rollup_kind_day`) hold."""
 
     tag: str
     platforms: tuple[str, ...]
+    kinds: tuple[str, ...] = ()
+
+    @property
+    def day_table(self) -> sa.Table:
+        """The day rollups to read: per kind when the selection names kinds."""
+        return rollup_kind_day if self.kinds else rollup_day
 
     def hour_where(self, table: sa.Table, sel: Selection) -> list[sa.ColumnElement[bool]]:
         c = [table.c.tag == self.tag]
@@ -158,10 +166,12 @@ class RollupScope:
         return c
 
     def measure_where(self, table: sa.Table, sel: Selection) -> list[sa.ColumnElement[bool]]:
-        """For rollup_day (whole days) — the same filter as `hour_where`, by day."""
+        """For `day_table` (whole days) — the same filter as `hour_where`, by day."""
         c = [table.c.tag == self.tag]
         if self.platforms:
             c.append(table.c.platform.in_(self.platforms))
+        if self.kinds:
+            c.append(table.c.kind.in_(self.kinds))
         if sel.since:
             c.append(table.c.day >= hour_number(sel.since) // 24)
         if sel.until:
@@ -195,14 +205,20 @@ class RollupScope:
 _ROLLUP_FIELDS = {"hashtags", "platforms", "since", "until"}
 
 
-def rollup_scope(conn: sa.Connection, sel: Selection, *, grain: str = "hour") -> RollupScope | None:
+def rollup_scope(
+    conn: sa.Connection, sel: Selection, *, grain: str = "hour", kinds: bool = False
+) -> RollupScope | None:
     """The rollup reading of `sel`, or None when the posts must be counted directly.
 
-    `grain` "day" asks for day-aligned ends (participants and top lists).
+    `grain` "day" asks for day-aligned ends (participants and top lists). `kinds`: the
+    caller reads `RollupScope.day_table`, so a selection by post kind can be answered
+    (at day grain only: no other rollup has the kind).
     """
-    for f in ("query", "accounts", "langs", "kinds", "keywords", "stakeholders"):
+    for f in ("query", "accounts", "langs", "keywords", "stakeholders"):
         if getattr(sel, f):
             return None
+    if sel.kinds and not (kinds and grain == "day"):
+        return None
     if sel.relevant is not None or len(sel.hashtags) > 1:
         return None
     unit = timedelta(days=1) if grain == "day" else timedelta(hours=1)
@@ -210,7 +226,7 @@ def rollup_scope(conn: sa.Connection, sel: Selection, *, grain: str = "hour") ->
         return None
     ensure_rollups(conn)
     tag = sel.hashtags[0].lstrip("#").lower() if sel.hashtags else ""
-    return RollupScope(tag, tuple(sel.platforms))
+    return RollupScope(tag, tuple(sel.platforms), tuple(sel.kinds))
 
 
 def ensure_rollups(conn: sa.Connection) -> None:

@@ -21,7 +21,7 @@ from radsocial.analytics.scope import EPOCH, connect, from_hour, period, rollup_
 from radsocial.store import Selection
 from radsocial.store.queries import where
 from radsocial.store.rollups import hour_of
-from radsocial.store.schema import posts, rollup_day, rollup_hour
+from radsocial.store.schema import posts, rollup_hour
 
 INTERVALS = ("hour", "day", "week", "month", "year")
 SERIES = ("posts", "reposts", "replies", "quotes", "with_links", "with_media", "impressions")
@@ -36,13 +36,14 @@ def counts_by_unit(
 ) -> Iterable[tuple[int, tuple[int, ...]]]:
     """(hour or UTC day number, SERIES counts) for the selection, from rollups or posts."""
     scope = rollup_scope(conn, sel)
-    day_scope = rollup_scope(conn, sel, grain="day") if by_day else None
+    day_scope = rollup_scope(conn, sel, grain="day", kinds=True) if by_day else None
     if day_scope is not None:
-        cols = [sa.func.sum(rollup_day.c[k]) for k in SERIES]
+        t = day_scope.day_table  # per kind when the selection names kinds
+        cols = [sa.func.sum(t.c[k]) for k in SERIES]
         q = (
-            sa.select(rollup_day.c.day.label("u"), *cols)
-            .where(*day_scope.measure_where(rollup_day, sel))
-            .group_by(rollup_day.c.day)
+            sa.select(t.c.day.label("u"), *cols)
+            .where(*day_scope.measure_where(t, sel))
+            .group_by(t.c.day)
         )
     elif scope is not None:
         unit = (rollup_hour.c.hour // 24) if by_day else rollup_hour.c.hour

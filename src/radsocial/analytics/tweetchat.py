@@ -21,7 +21,7 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
 from typing import Any
@@ -189,12 +189,29 @@ def _to_quarter(dt: datetime) -> int:
 
 
 def _quarter_counts(conn: sa.Connection, sel: Selection) -> dict[int, int]:
-    """{quarter-hour: posts} of the selection, grouped in the database (a tag over years
-    is a few hundred thousand quarters at most, never its posts)."""
-    inner = sa.select(_quarter_of(conn, posts.c.created_at).label("q")).where(*where(conn, sel))
-    sub = inner.subquery()
-    q = sa.select(sub.c.q, sa.func.count()).group_by(sub.c.q)
-    return {int(k): int(n) for k, n in conn.execute(q)}
+    """{quarter-hour: posts} of the selection.
+
+    PostgreSQL groups them. SQLite hands the posts' times as stored (fixed-width UTC
+    text) and they are counted here, a quarter per distinct minute computed once:
+    SQLite's strftime() and GROUP BY over the 38,000 posts of a tag took 0.45 s at 1M
+    posts, reading the times 30 ms (measured)."""
+    if conn.dialect.name == "postgresql":
+        inner = sa.select(_quarter_of(conn, posts.c.created_at).label("q")).where(*where(conn, sel))
+        sub = inner.subquery()
+        q = sa.select(sub.c.q, sa.func.count()).group_by(sub.c.q)
+        return {int(k): int(n) for k, n in conn.execute(q)}
+    raw = sa.type_coerce(posts.c.created_at, sa.String)
+    times = conn.execute(sa.select(raw).where(*where(conn, sel))).scalars().all()
+    # 'YYYY-MM-DD HH:MM…': the day's first quarter (once per day) + the quarter of the day
+    day_q: dict[str, int] = {}
+    out: Counter[int] = Counter()
+    for t in times:
+        d = t[:10]
+        base = day_q.get(d)
+        if base is None:
+            base = day_q[d] = _to_quarter(datetime.fromisoformat(d).replace(tzinfo=UTC))
+        out[base + (int(t[11:13]) * 60 + int(t[14:16])) // 15] += 1
+    return dict(out)
 
 
 def _conversation() -> sa.ColumnElement[bool]:
@@ -283,8 +300,15 @@ def _find(
     if chat and chat.schedule and chat.schedule.timezone:
         align_zone = zone(chat.schedule.timezone)
 
+    # posts in the hour starting at each quarter that has any, summed once: the search
+    # below asks for ~100,000 such hours for a tag of a few years
+    hour_sums: Counter[int] = Counter()
+    for q0, n in counts.items():
+        for i in range(_HOUR_Q):
+            hour_sums[q0 - i] += n
+
     def h(q: int) -> int:
-        return sum(counts.get(q + i, 0) for i in range(_HOUR_Q))
+        return hour_sums.get(q, 0)
 
     def rank(q: int) -> int:
         m = _from_quarter(q).astimezone(align_zone).minute
@@ -333,7 +357,7 @@ def _find(
         if free(q, q + _HOUR_Q) and h(q) >= min_posts and conversation_ok(q):
             take(q, float(min_posts), True)
 
-    starts = {q - i for q in counts for i in range(_HOUR_Q)}
+    starts = set(hour_sums)  # {q - i for q in counts for i in range(_HOUR_Q)}
     dense = sorted((q for q in starts if h(q) >= threshold), key=lambda q: (-h(q), q))
     for q in dense:
         if not free(q, q + _HOUR_Q):

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from radsocial.analysis.base import Label
 from radsocial.models import Account, utcnow
 from radsocial.store.bulk import insert_dicts
+from radsocial.store.census_rollup import settle
 from radsocial.store.label_batches import (
     BatchRunner,
     PostBatches,
@@ -116,7 +117,7 @@ def classify_store(
     # (a tenth of a run's time otherwise), and forked workers do not copy its pages.
     gc.freeze()
     try:
-        return _run(
+        counts = _run(
             store,
             pipeline,
             workers,
@@ -128,6 +129,10 @@ def classify_store(
         )
     finally:
         gc.unfreeze()
+    # the new stakeholder labels regroup the census table now, not at the first read
+    with store.writer() as conn, conn.begin():
+        settle(conn)
+    return counts
 
 
 def _run(

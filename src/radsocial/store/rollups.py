@@ -11,7 +11,7 @@ the day table from the hour counts, the year table from the day counts.
 
 What they hold (tag "" = every post; otherwise one row set per lowercase hashtag):
 - `rollup_hour`, `rollup_day`: per (tag, hour or day, platform) the measures of
-  `ROLLUP_MEASURES`.
+  `ROLLUP_MEASURES`; `rollup_kind_day` the same per post kind too (migration 0009).
 - `rollup_key_day`: per (dim, tag, day, platform, key) posts, reposts and impressions,
   for dim "author" (participants, top accounts), "hashtag" (co-hashtags; for tag ""
   every hashtag), "mention" (mentioned handles) and "domain" (linked sites).
@@ -23,7 +23,10 @@ What they hold (tag "" = every post; otherwise one row set per lowercase hashtag
   per UTC year. The census reads them: the whole store by stakeholder grouped a million
   posts joined to their accounts and labels (18 s at 1M posts, measured); these are
   ~67,000 and ~316,000 rows there. They have their own watermark ("authors"), so a store
-  made before they existed is filled by its next refresh.
+  made before they existed is filled by its next refresh. Each row carries its author's
+  stakeholder label (`stakeholder`, migration 0009): set here for new rows, kept by the
+  database's triggers when labels change; a refresh that adds author rows asks for
+  `census_stakeholder` to be regrouped (`census_rollup`) and regroups it at its end.
 
 Limits, documented in docs/definitions.md: counts are taken when a post is first
 stored (a later re-import that refreshes likes or views does not change `views` here),
@@ -39,9 +42,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from radsocial.models import utcnow
+from radsocial.store.census_rollup import author_account, mark_dirty, settle
 from radsocial.store.rollup_keys import fill_key_delta
 from radsocial.store.schema import (
     ROLLUP_MEASURES,
+    accounts,
     post_hashtags,
     posts,
     rollup_author,
@@ -50,12 +55,16 @@ from radsocial.store.schema import (
     rollup_hour,
     rollup_key_day,
     rollup_key_year,
+    rollup_kind_day,
     rollup_state,
 )
 
 STATE = "rollups"
 #: The author rollups' watermark (they came later: migration 0008).
 AUTHORS = "authors"
+#: The pg_advisory_xact_lock key that label writes (migration 0009's triggers) and the
+#: author rollup refresh share.
+LABEL_LOCK = 727_100_009
 #: Posts per refresh step: bounds the size of one GROUP BY and of one transaction.
 STEP = 250_000
 DIMS = ("author", "hashtag", "mention", "domain")
@@ -120,6 +129,7 @@ _hour_delta = sa.Table(
     sa.Column("tag", sa.String(280)),
     sa.Column("hour", sa.BigInteger),
     sa.Column("platform", sa.String(16)),
+    sa.Column("kind", sa.String(10)),
     *(sa.Column(m, sa.BigInteger) for m in ROLLUP_MEASURES),
     prefixes=["TEMPORARY"],
 )
@@ -155,23 +165,25 @@ def _summed(
 def _hour_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
     in_range = sa.and_(posts.c.id > lo, posts.c.id <= hi)
     h = hour_of(conn, posts.c.created_at).label("hour")
+    kind = posts.c.kind
     _fill(
         conn,
         _hour_delta,
-        sa.select(sa.literal("").label("tag"), h, posts.c.platform, *_measures())
+        sa.select(sa.literal("").label("tag"), h, posts.c.platform, kind, *_measures())
         .where(in_range)
-        .group_by(h, posts.c.platform),
+        .group_by(h, posts.c.platform, kind),
     )
     _fill(
         conn,
         _hour_delta,
-        sa.select(post_hashtags.c.tag, h, posts.c.platform, *_measures())
+        sa.select(post_hashtags.c.tag, h, posts.c.platform, kind, *_measures())
         .select_from(posts.join(post_hashtags, post_hashtags.c.post_id == posts.c.id))
         .where(in_range)
-        .group_by(post_hashtags.c.tag, h, posts.c.platform),
+        .group_by(post_hashtags.c.tag, h, posts.c.platform, kind),
     )
     d = _hour_delta.c
-    # Rows are already one per (tag, hour, platform); grouping again keeps it obvious.
+    # The delta is one row per (tag, hour, platform, kind): the posts are read and
+    # grouped once, and each table sums the groups it keeps.
     _upsert(
         conn,
         rollup_hour,
@@ -184,6 +196,12 @@ def _hour_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
         rollup_day,
         _summed(_hour_delta, [d.tag, day, d.platform], ROLLUP_MEASURES),
         ["tag", "day", "platform"],
+    )
+    _upsert(
+        conn,
+        rollup_kind_day,
+        _summed(_hour_delta, [d.tag, day, d.platform, d.kind], ROLLUP_MEASURES),
+        ["tag", "day", "platform", "kind"],
     )
 
 
@@ -235,7 +253,7 @@ def _upsert_span(conn: sa.Connection, table: sa.Table, select: sa.Select[Any]) -
     # two-argument min()/max() are SQLite's scalar functions; PostgreSQL's LEAST/GREATEST
     lo, hi = (sa.func.least, sa.func.greatest) if pg else (sa.func.min, sa.func.max)
     counts = ("posts", "reposts", "impressions")
-    keys = [n for n in names if n not in (*counts, "first_at", "last_at")]
+    keys = [n for n in names if n not in (*counts, "first_at", "last_at", "stakeholder")]
     conn.execute(
         ins.on_conflict_do_update(
             index_elements=[table.c[k] for k in keys],
@@ -243,9 +261,22 @@ def _upsert_span(conn: sa.Connection, table: sa.Table, select: sa.Select[Any]) -
                 **{n: table.c[n] + ins.excluded[n] for n in counts},
                 "first_at": lo(table.c.first_at, ins.excluded.first_at),
                 "last_at": hi(table.c.last_at, ins.excluded.last_at),
+                "stakeholder": ins.excluded.stakeholder,
             },
         )
     )
+
+
+def _stakeholder_of(platform: Any, author_id: Any, handle: Any) -> sa.ColumnElement[Any]:
+    """The census label of an author rollup row: its account's `accounts.stakeholder`,
+    "unknown" without an account."""
+    a = accounts.c
+    label = (
+        sa.select(a.stakeholder)
+        .where(a.platform == platform, a.account_id == author_account(platform, author_id, handle))
+        .scalar_subquery()
+    )
+    return sa.func.coalesce(label, "unknown")
 
 
 def author_columns() -> tuple[sa.ColumnElement[str], sa.ColumnElement[str]]:
@@ -259,6 +290,12 @@ def author_columns() -> tuple[sa.ColumnElement[str], sa.ColumnElement[str]]:
 
 
 def _author_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
+    if conn.dialect.name == "postgresql":
+        # New rows read their label now; a label written by a concurrent transaction
+        # after this read would miss them (its trigger updates only the rows it sees).
+        # Label writes take the same lock (migration 0009), so each waits for the
+        # other to commit. SQLite's writers are serialized already.
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(LABEL_LOCK)))
     c = posts.c
     aid, handle = author_columns()
     year = year_of(conn, c.created_at)
@@ -293,8 +330,10 @@ def _author_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
                 *(sa.func.sum(d[n]).label(n) for n in ("posts", "reposts", "impressions")),
                 sa.func.min(d.first_at).label("first_at"),
                 sa.func.max(d.last_at).label("last_at"),
+                _stakeholder_of(d.platform, d.author_id, d.handle).label("stakeholder"),
             ).group_by(*keys),
         )
+    mark_dirty(conn)  # census_stakeholder is grouped from these rows
 
 
 def watermark(conn: sa.Connection, name: str = STATE) -> int:
@@ -334,7 +373,10 @@ def refresh(store: Any, *, step: int = STEP, progress: Callable[[int], None] | N
     store when they are new).
     """
     done = _refresh(store, STATE, (_hour_delta, _key_delta), _main_rollups, step, progress)
-    _refresh(store, AUTHORS, (_author_delta,), _author_rollups, step, None)
+    if _refresh(store, AUTHORS, (_author_delta,), _author_rollups, step, None):
+        # regrouped here, at the end of an import, rather than by the first reader
+        with store.writer() as conn, conn.begin():
+            settle(conn)
     return done
 
 
@@ -377,10 +419,12 @@ def rebuild(store: Any, *, progress: Callable[[int], None] | None = None) -> int
     with store.writer() as conn, conn.begin():
         conn.execute(rollup_hour.delete())
         conn.execute(rollup_day.delete())
+        conn.execute(rollup_kind_day.delete())
         conn.execute(rollup_key_day.delete())
         conn.execute(rollup_key_year.delete())
         conn.execute(rollup_author.delete())
         conn.execute(rollup_author_year.delete())
+        mark_dirty(conn)
         conn.execute(rollup_state.delete().where(rollup_state.c.name.in_([STATE, AUTHORS])))
     return refresh(store, progress=progress)
 
@@ -389,6 +433,7 @@ __all__ = [
     "AUTHORS",
     "DIMS",
     "ROLLUP_MEASURES",
+    "author_account",
     "author_columns",
     "author_name",
     "hour_of",

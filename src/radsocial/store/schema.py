@@ -140,8 +140,17 @@ accounts = Table(
     Column("url", Text),
     Column("first_seen", DateTime(timezone=True)),
     Column("last_seen", DateTime(timezone=True)),
+    # The effective stakeholder label (a manual label wins; among several, the
+    # alphabetically first), "unknown" when none: derived from account_labels by the
+    # database's triggers (migration 0009), whatever writes the labels. The writer
+    # never sets it.
+    Column("stakeholder", String(80), nullable=False, server_default="unknown"),
     UniqueConstraint("platform", "account_id", name="uq_accounts_platform_id"),
     Index("ix_accounts_handle", "platform", "handle"),
+    # covers the census of accounts by label: counts, first / last seen, medians
+    Index(
+        "ix_accounts_stakeholder", "platform", "stakeholder", "followers", "first_seen", "last_seen"
+    ),
 )
 # Selections by account compare lowercase handles (`queries.where`).
 Index("ix_posts_lower_author", func.lower(posts.c.author_handle))
@@ -267,6 +276,19 @@ rollup_day = Table(
     *(Column(m, BigInteger, nullable=False) for m in ROLLUP_MEASURES),
 )
 
+# The same per post kind (original, reply, repost, quote): a selection by kind —
+# the explorer's "originals of #tag on X" — reads these instead of every post of the
+# tag (migration 0009). By day only: hours and key rollups stay kind-blind.
+rollup_kind_day = Table(
+    "rollup_kind_day",
+    metadata,
+    Column("tag", String(280), primary_key=True),
+    Column("day", Integer, primary_key=True),
+    Column("platform", String(16), primary_key=True),
+    Column("kind", String(10), primary_key=True),
+    *(Column(m, BigInteger, nullable=False) for m in ROLLUP_MEASURES),
+)
+
 # Per day, the counts of one dimension's keys: author (participants, top accounts),
 # cotag (co-hashtags), mention (mentioned handles), domain (linked sites).
 rollup_key_day = Table(
@@ -300,6 +322,9 @@ rollup_key_year = Table(
 # reposts, impressions and the first and last post time, in total and per UTC calendar
 # year. The census and whole-store top accounts read these instead of grouping a million
 # posts by author (radsocial.store.rollups).
+# `stakeholder` is the author's account's `accounts.stakeholder` ("unknown" without
+# one), kept by the database's triggers when labels change and set by the refresh for
+# new rows (migration 0009), so that the census groups by label inside the database.
 def _author_measures() -> list[Column]:  # type: ignore[type-arg]
     return [
         Column("posts", BigInteger, nullable=False),
@@ -307,6 +332,7 @@ def _author_measures() -> list[Column]:  # type: ignore[type-arg]
         Column("impressions", BigInteger, nullable=False),
         Column("first_at", DateTime(timezone=True), nullable=False),
         Column("last_at", DateTime(timezone=True), nullable=False),
+        Column("stakeholder", String(80), nullable=False, server_default="unknown"),
     ]
 
 
@@ -329,6 +355,28 @@ rollup_author_year = Table(
     Column("year", Integer, primary_key=True),
     *_author_measures(),
     Index("ix_rollup_author_year_handle", "platform", "handle"),
+)
+
+# The author rollups grouped by label: per (platform, stakeholder, UTC year; year 0 =
+# every year) posts, distinct authors and first / last post. Regrouped from them by
+# `census_rollup.settle` whenever `census_dirty` has rows — which the label triggers and
+# `rollups.refresh` leave (migration 0009) — so the census reads a few hundred rows.
+census_stakeholder = Table(
+    "census_stakeholder",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("stakeholder", String(80), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("posts", BigInteger, nullable=False),
+    Column("authors", BigInteger, nullable=False),
+    Column("first_at", DateTime(timezone=True), nullable=False),
+    Column("last_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per transaction that changed what census_stakeholder is grouped from
+# (PostgreSQL: its txid, so concurrent writers never contend; SQLite: 0).
+census_dirty = Table(
+    "census_dirty", metadata, Column("txid", BigInteger, primary_key=True, autoincrement=False)
 )
 
 rollup_state = Table(
