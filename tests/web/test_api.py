@@ -267,6 +267,26 @@ def test_every_page_has_json(client: TestClient) -> None:
         assert isinstance(r.json(), dict)
 
 
+def test_overview_sections_computed_side_by_side_keep_page_order(client: TestClient) -> None:
+    """The overview computes its six sections on two threads; the JSON keeps the page's
+    order and every section is computed (none lazy, none failed)."""
+    body = client.get("/api/pages/overview", params={"days": 3660}).json()
+    secs = body["sections"]
+    assert [s["kind"] for s in secs] == [
+        "summary",
+        "timeseries",
+        "spikes",
+        "top",
+        "top",
+        "census",
+    ]
+    assert "hashtags" in secs[3]["report"]["tables"]
+    assert "accounts" in secs[4]["report"]["tables"]
+    assert all(s["status"] in ("ok", "unavailable") for s in secs), [
+        (s["kind"], s["status"]) for s in secs
+    ]
+
+
 def test_pages_render_and_bad_page_input_is_a_4xx(client: TestClient) -> None:
     for url in ("/", "/explore", "/hashtag/RSNA17", "/conference/RSNA2017", "/tweetchat/JACR"):
         r = client.get(url)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from itertools import pairwise
@@ -198,6 +199,22 @@ def warm(app: Any) -> int:
         except Exception:
             log.warning("warming the %s page failed", name, exc_info=True)
     return done
+
+
+def side_by_side(request: Request, makers: Sequence[Callable[[], Section]]) -> list[Section]:
+    """Compute a page's sections two at a time, in page order.
+
+    A page's JSON (`/api/pages/…`) computes every section in one request; they are
+    independent reads, and SQLite and PostgreSQL run a query without holding the GIL,
+    so a second thread lets a request use the second core (the overview's six sections:
+    0.37 s one after another on a 1M-post store). Lazy sections cost nothing and stay
+    in this thread. Each section opens its own connection from the engine's pool, as
+    concurrent requests do.
+    """
+    if request.scope.get("rs_lazy"):
+        return [make() for make in makers]
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="radsocial-section") as pool:
+        return list(pool.map(lambda make: make(), makers))
 
 
 def timeseries_section(
@@ -424,14 +441,22 @@ def overview_data(request: Request, params: dict[str, list[str]]) -> dict[str, A
         )
     sel = default_period(store, sel0, days)
     tracked = data.get_setting(store, "tracked_hashtags") or []
-    sections = [
-        section(request, "summary", sel, title="This period against the last", compare=True),
-        timeseries_section(request, sel, "Volume", interval_param(params)),
-        section(request, "spikes", sel, title="Spikes"),
-        section(request, "top", sel, title="Top conversations", what="hashtags", n=15),
-        section(request, "top", sel, title="Top accounts", what="accounts", n=15),
-        section(request, "census", sel, title="Stakeholder mix", group="stakeholders"),
-    ]
+    interval = interval_param(params)
+    sections = side_by_side(
+        request,
+        [
+            # the slowest first, so that the other thread takes the rest meanwhile
+            lambda: section(request, "census", sel, title="Stakeholder mix", group="stakeholders"),
+            lambda: section(
+                request, "summary", sel, title="This period against the last", compare=True
+            ),
+            lambda: timeseries_section(request, sel, "Volume", interval),
+            lambda: section(request, "spikes", sel, title="Spikes"),
+            lambda: section(request, "top", sel, title="Top conversations", what="hashtags", n=15),
+            lambda: section(request, "top", sel, title="Top accounts", what="accounts", n=15),
+        ],
+    )
+    sections.append(sections.pop(0))  # shown last, as before
     return {
         "title": "Overview",
         "selection": sel,
