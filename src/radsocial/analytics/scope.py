@@ -104,7 +104,9 @@ def data_span(conn: sa.Connection, sel: Selection) -> Period | None:
 
     Read from the day rollups when they can answer the selection; otherwise min and max
     are asked separately, which SQLite answers from the created_at index (asked together
-    they cost a scan).
+    they cost a scan) — but for a full-text query together: its matches are found by
+    the FTS index and each is looked up by id whatever is asked, so two questions cost
+    two passes (0.30 s against 0.15 s for 51,000 matches at 1M posts, measured).
     """
     scope = rollup_scope(conn, sel, grain="day", kinds=True)
     if scope is not None:
@@ -118,10 +120,16 @@ def data_span(conn: sa.Connection, sel: Selection) -> Period | None:
             return None
         return Period(from_hour(int(lo_d) * 24), from_hour((int(hi_d) + 1) * 24))
     cond = where(conn, sel)
-    lo = conn.execute(sa.select(sa.func.min(posts.c.created_at)).where(*cond)).scalar()
-    if lo is None:
-        return None
-    hi = conn.execute(sa.select(sa.func.max(posts.c.created_at)).where(*cond)).scalar()
+    first_at, last_at = sa.func.min(posts.c.created_at), sa.func.max(posts.c.created_at)
+    if sel.query:
+        lo, hi = conn.execute(sa.select(first_at, last_at).where(*cond)).one()
+        if lo is None:
+            return None
+    else:
+        lo = conn.execute(sa.select(first_at).where(*cond)).scalar()
+        if lo is None:
+            return None
+        hi = conn.execute(sa.select(last_at).where(*cond)).scalar()
     # Whole UTC days: the same posts, and ends that the day rollups can answer.
     first = from_hour(hour_number(lo) // 24 * 24)
     last = from_hour((hour_number(hi) // 24 + 1) * 24)
