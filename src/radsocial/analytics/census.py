@@ -184,6 +184,16 @@ class _Unit:
         return bool(self.accounts) or self.posts > 0
 
 
+def _on_platform(
+    column: Any, platform: str, *branches: sa.ColumnElement[bool]
+) -> sa.ColumnElement[bool]:
+    """`column = platform AND (branch OR branch …)`, written with the platform inside
+    each branch: SQLite then reads each branch from its own (platform, …) index — a
+    MULTI-INDEX OR — instead of every row of the platform (the registry census by year:
+    0.35 s → 0.07 s at 1M posts, measured)."""
+    return sa.or_(*(sa.and_(column == platform, b) for b in branches))
+
+
 def _find_accounts(conn: sa.Connection, platform: str, units: dict[str, _Unit]) -> None:
     """Attach the stored accounts of each handle (by handle, or by the '@handle' id that
     handle-only sources write)."""
@@ -191,11 +201,12 @@ def _find_accounts(conn: sa.Connection, platform: str, units: dict[str, _Unit]) 
     a = accounts.c
     for part in _chunks(keys, CHUNK // 2):
         q = sa.select(a.id, a.account_id, a.handle, a.followers, a.first_seen, a.last_seen).where(
-            a.platform == platform,
-            sa.or_(
+            _on_platform(
+                a.platform,
+                platform,
                 sa.func.lower(a.handle).in_(list(part)),
                 a.account_id.in_(["@" + k for k in part]),
-            ),
+            )
         )
         for pk, aid, handle, followers, first, last in conn.execute(q):
             h = (handle or "").lower()
@@ -253,12 +264,8 @@ def _own_posts(
         q: sa.Select[Any]
         if years is not None:
             r = rollup_author_year.c
-            # The platform inside each branch of the OR: SQLite then reads each branch
-            # from its own index (platform + handle; the key's platform + author id)
-            # instead of every row of the platform (0.43 s at 1M posts, measured).
-            found = sa.and_(r.platform == platform, r.handle.in_(hs))
-            if ids:
-                found = sa.or_(found, sa.and_(r.platform == platform, r.author_id.in_(ids)))
+            of_ids = [r.author_id.in_(ids)] if ids else []
+            found = _on_platform(r.platform, platform, r.handle.in_(hs), *of_ids)
             q = sa.select(
                 sa.func.nullif(r.handle, ""),
                 sa.func.nullif(r.author_id, ""),
