@@ -591,6 +591,18 @@ _FTS_TRIGGER = (
 )
 
 
+#: Every table an import writes, parents before children.
+IMPORT_TABLES = (
+    "raw_records",
+    "accounts",
+    "account_snapshots",
+    "posts",
+    "post_hashtags",
+    "post_mentions",
+    "post_links",
+)
+
+
 def sqlite_floor(src: Path, wd: Path) -> dict[str, Any]:
     """Replay the rows an import wrote, with plain sqlite3 and tuples, into empty copies
     of the schema: the database's own cost for this schema, with no Python around it.
@@ -687,18 +699,6 @@ def floor_text(title: str, floor: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-#: Every table an import writes, parents before children.
-IMPORT_TABLES = (
-    "raw_records",
-    "accounts",
-    "account_snapshots",
-    "posts",
-    "post_hashtags",
-    "post_mentions",
-    "post_links",
-)
-
-
 def pg_floor(url: str) -> dict[str, Any]:
     """The server's own cost for the rows a PostgreSQL import wrote: each variant
     copies them, server-side (`INSERT … SELECT` from the imported tables, no client,
@@ -760,11 +760,8 @@ def pg_floor(url: str) -> dict[str, Any]:
                     "'posts' AND indexdef NOT LIKE '%%USING gin%%'",
                     (src,),
                 ).fetchall():
-                    c.execute(
-                        ddl.replace(" ON public.posts ", " ON floor.posts ")
-                        .replace("CREATE UNIQUE INDEX ", "CREATE UNIQUE INDEX floor_")
-                        .replace("CREATE INDEX ", "CREATE INDEX floor_")
-                    )
+                    # index names are per schema: the same names serve in floor
+                    c.execute(ddl.replace(" ON public.posts ", " ON floor.posts "))
                 if posts_parts == "btree":
                     c.execute("ALTER TABLE floor.posts DROP COLUMN tsv")
             if with_fk:
