@@ -613,7 +613,10 @@ def _mention_counts(
                     ),
                 )
             )
-            .where(*where(conn, sel), c.platform == platform, m.handle.in_(hs))
+            # `platform || ''`: the mentioned handles drive (a few thousand posts); SQLite,
+            # which keeps no statistics, would otherwise walk the platform's posts by
+            # ix_posts_author and probe each for a mention (3.3 s at 1M posts, measured)
+            .where(*where(conn, sel), (c.platform + "") == platform, m.handle.in_(hs))
             .subquery()
         )
         q = sa.select(
