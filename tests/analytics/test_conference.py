@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -81,3 +81,61 @@ def test_window_inferred_for_ad_hoc_tags(filled: Store) -> None:
 def test_unknown_tag_is_empty_and_says_so(filled: Store) -> None:
     rep = run("conference", filled, Selection(), meeting="#nothinghere")
     assert rep.notes and not rep.tables
+
+
+def test_sentiment_counts_each_post_once_by_its_effective_label(filled: Store) -> None:
+    """The meeting's sentiment table, counted in one pass, equals a count per value with
+    `post_label_is`: a manual code overrides the machine label, and a post two coders
+    coded alike counts once."""
+    import sqlalchemy as sa
+
+    from radsocial.store.bulk import insert_dicts
+    from radsocial.store.queries import post_label_is, where
+    from radsocial.store.schema import post_labels, posts
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    with filled.engine.begin() as conn:
+        ids = dict(conn.execute(sa.select(posts.c.platform_id, posts.c.id)).all())
+
+        def row(pid: str, value: str, method: str, coder: str = "") -> dict[str, object]:
+            return {
+                "post_id": ids[pid],
+                "task": "sentiment",
+                "value": value,
+                "method": method,
+                "coder": coder,
+                "score": None,
+                "reasons": None,
+                "version": "t",
+                "classifier": "test",
+                "created_at": now,
+            }
+
+        insert_dicts(
+            conn,
+            post_labels,
+            [
+                row("1", "positive", "rule"),
+                row("1", "negative", "manual", "a"),
+                row("1", "negative", "manual", "b"),
+                row("2", "positive", "rule"),
+                row("3", "positive", "rule"),
+                row("4", "neutral", "rule"),
+                row("4", "neutral", "manual", "a"),
+            ],
+        )
+    rep = run("conference", filled, Selection(), meeting="RSNA19", days_before=1, days_after=1)
+    got = dict(rep.table("sentiment").rows)
+    assert got == {"positive": 2, "neutral": 1, "negative": 1}
+    during = Selection(
+        hashtags=("RSNA19", "RSNA2019"),
+        since=datetime(2019, 12, 1, tzinfo=UTC),
+        until=datetime(2019, 12, 7, tzinfo=UTC),
+    )
+    with filled.engine.connect() as conn:
+        for value, n in got.items():
+            q = sa.select(sa.func.count()).where(
+                *where(conn, during), post_label_is("sentiment", [value])
+            )
+            assert conn.execute(q).scalar_one() == n
+    assert rep.metrics["net_sentiment"] == round((2 - 1) / 4, 3)

@@ -41,12 +41,11 @@ from radsocial.analytics.timeseries import bucket_of, label
 from radsocial.knowledge.registry import Entity, Registry, default_registry
 from radsocial.models import PLATFORMS, utc
 from radsocial.store import Selection
-from radsocial.store.queries import MANUAL, where
+from radsocial.store.queries import effective_post_labels, where
 from radsocial.store.rollups import hour_of
 from radsocial.store.schema import (
     account_snapshots,
     accounts,
-    post_labels,
     post_mentions,
     posts,
     rollup_author_year,
@@ -591,28 +590,13 @@ def _mention_counts(
     if batch:
         groups.append(batch)
 
-    pl = post_labels.alias("pl")
-    manual = post_labels.alias("pl_manual")
-    overridden = sa.exists().where(
-        manual.c.post_id == pl.c.post_id,
-        manual.c.task == "sentiment",
-        manual.c.method == MANUAL,
-    )
+    pl, labelled = effective_post_labels("sentiment")
     c, m = posts.c, post_mentions.c
     for hs in groups:
         ent = sa.case({h: owner[h] for h in hs}, value=m.handle)
         inner = (
             sa.select(ent.label("ent"), c.id.label("pid"), pl.c.value.label("sentiment"))
-            .select_from(
-                posts.join(post_mentions, m.post_id == c.id).outerjoin(
-                    pl,
-                    sa.and_(
-                        pl.c.post_id == c.id,
-                        pl.c.task == "sentiment",
-                        sa.or_(pl.c.method == MANUAL, ~overridden),
-                    ),
-                )
-            )
+            .select_from(posts.join(post_mentions, m.post_id == c.id).outerjoin(pl, labelled))
             # `platform || ''`: the mentioned handles drive (a few thousand posts); SQLite,
             # which keeps no statistics, would otherwise walk the platform's posts by
             # ix_posts_author and probe each for a mention (3.3 s at 1M posts, measured)

@@ -22,7 +22,7 @@ from radsocial.analytics.timeseries import series
 from radsocial.analytics.top import top
 from radsocial.knowledge.registry import Meeting, Registry, default_registry
 from radsocial.store import Selection
-from radsocial.store.queries import post_label_is, where
+from radsocial.store.queries import effective_post_labels, where
 from radsocial.store.rollups import hour_of
 from radsocial.store.schema import posts
 
@@ -265,17 +265,8 @@ def conference(
             )
         )
         # sentiment of the meeting days
-        sent = []
-        counts = {}
-        for v in ("positive", "neutral", "negative"):
-            counts[v] = int(
-                conn.execute(
-                    sa.select(sa.func.count()).where(
-                        *where(conn, now), post_label_is("sentiment", [v])
-                    )
-                ).scalar_one()
-            )
-            sent.append([v, counts[v]])
+        counts = _sentiments(conn, now)
+        sent = [[v, counts[v]] for v in SENTIMENTS]
         total = sum(counts.values())
         if total:
             rep.metrics["net_sentiment"] = round(
@@ -305,6 +296,22 @@ def conference(
     if m is not None and y is not None:
         rep.tables.append(_year_over_year(store, m, y, base, years_back))
     return rep
+
+
+SENTIMENTS = ("positive", "neutral", "negative")
+
+
+def _sentiments(conn: sa.Connection, sel: Selection) -> dict[str, int]:
+    """Posts per effective sentiment label, in one pass over the selection's posts."""
+    pl, on = effective_post_labels("sentiment")
+    q = (
+        sa.select(pl.c.value, sa.func.count(sa.distinct(posts.c.id)))
+        .select_from(posts.join(pl, on))
+        .where(*where(conn, sel), pl.c.value.in_(SENTIMENTS))
+        .group_by(pl.c.value)
+    )
+    found = {v: int(n) for v, n in conn.execute(q)}
+    return {v: found.get(v, 0) for v in SENTIMENTS}
 
 
 def _year_over_year(store: Any, m: Meeting, year: int, base: Selection, years_back: int) -> Table:

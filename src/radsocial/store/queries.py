@@ -294,6 +294,24 @@ def label_exists(
     )
 
 
+def effective_post_labels(task: str) -> tuple[sa.Alias, sa.ColumnElement[bool]]:
+    """An alias of post_labels and the ON clause that joins each post to its effective
+    labels for `task` (a manual label, where one exists, overrides the machine ones) —
+    for counting posts per label value in one pass, where `post_label_is` would take a
+    pass per value. A post coded alike by two coders has two rows: count distinct posts."""
+    label = post_labels.alias("pl")
+    manual = post_labels.alias("pl_manual")
+    overridden = sa.exists().where(
+        manual.c.post_id == label.c.post_id, manual.c.task == task, manual.c.method == MANUAL
+    )
+    on = sa.and_(
+        label.c.post_id == posts.c.id,
+        label.c.task == task,
+        sa.or_(label.c.method == MANUAL, ~overridden),
+    )
+    return label, on
+
+
 def post_label_is(task: str, values: list[str] | tuple[str, ...]) -> sa.ColumnElement[bool]:
     """Posts whose effective label for `task` is one of `values` (see `label_exists`)."""
     return label_exists(post_labels, "post_id", posts.c.id, task, values)
