@@ -368,3 +368,39 @@ def test_top_domains_from_posts_equal_the_rollups(filled: Store) -> None:
         slow = run("top", filled, replace(base, kinds=every_kind), what="domains").to_json()
         assert fast["params"]["source"] == "rollups" and slow["params"]["source"] == "posts"
         assert slow["tables"] == fast["tables"] and slow["tables"]["domains"]["rows"]
+
+
+@pytest.mark.parametrize(
+    "sel",
+    [
+        Selection(query="talk"),
+        Selection(hashtags=("RSNA19", "AI")),
+        Selection(accounts=("bob",)),
+        Selection(query="RSNA19", platforms=("x",), kinds=("reply",)),
+    ],
+    ids=lambda s: ",".join(s.describe()),
+)
+@pytest.mark.parametrize(
+    ("interval", "tz"), [("day", "UTC"), ("hour", "UTC"), ("week", "Asia/Tokyo")]
+)
+def test_open_period_series_read_their_span_off_the_counts(
+    filled: Store, sel: Selection, interval: str, tz: str
+) -> None:
+    """A selection without a period counted from the posts takes its span from the same
+    pass as its counts: the span is the one `data_span` gives, and the series equals the
+    series asked for over that span."""
+    from radsocial.analytics.scope import connect, data_span, zone
+    from radsocial.analytics.timeseries import _by_day, _counted_with_span
+
+    with connect(filled) as conn:
+        span = data_span(conn, sel)
+        got, counts = _counted_with_span(conn, sel, _by_day(interval, zone(tz)))
+    assert span is not None and counts
+    assert (got.since, got.until) == (span.since, span.until)
+    open_rep = run("timeseries", filled, sel, interval=interval, tz=tz)
+    closed = run(
+        "timeseries", filled, sel.with_period(span.since, span.until), interval=interval, tz=tz
+    )
+    assert open_rep.table("timeseries").rows == closed.table("timeseries").rows
+    assert open_rep.metrics == closed.metrics
+    assert open_rep.params["since"] == span.since.isoformat()
