@@ -9,6 +9,7 @@ Days before and after are compared with the meeting days (studies use ±1 to ±3
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -164,12 +165,21 @@ def conference(
         def at(lo: datetime, hi: datetime) -> Selection:
             return Selection(**{**tagged, "since": lo, "until": hi})
 
+        memo: dict[Selection, dict[str, int]] = {}
+
+        def measured(c: sa.Connection, s: Selection) -> dict[str, int]:
+            # the meeting days are asked for three times (phase, headline, this year's
+            # row of the year-over-year table): counted once
+            if s not in memo:
+                memo[s] = measures(c, s)[0]
+            return memo[s]
+
         # before / during / after
         phases = []
         for name, (lo, hi) in (("before", before), ("during", during), ("after", after)):
             if lo == hi:
                 continue
-            mm, _ = measures(conn, at(lo, hi))
+            mm = measured(conn, at(lo, hi))
             days = (hi - lo).days
             phases.append(
                 [
@@ -209,7 +219,7 @@ def conference(
             )
         )
         now = at(*during)
-        dm, _ = measures(conn, now)
+        dm = measured(conn, now)  # the "during" phase's, already counted
         for k in ("posts", "reposts", "replies", "participants", "impressions", "links", "media"):
             rep.metrics[k] = dm[k]
         if dm["participants"]:
@@ -294,7 +304,7 @@ def conference(
         t.name = name
         rep.tables.append(t)
     if m is not None and y is not None:
-        rep.tables.append(_year_over_year(store, m, y, base, years_back))
+        rep.tables.append(_year_over_year(store, m, y, base, years_back, measured))
     return rep
 
 
@@ -314,7 +324,14 @@ def _sentiments(conn: sa.Connection, sel: Selection) -> dict[str, int]:
     return {v: found.get(v, 0) for v in SENTIMENTS}
 
 
-def _year_over_year(store: Any, m: Meeting, year: int, base: Selection, years_back: int) -> Table:
+def _year_over_year(
+    store: Any,
+    m: Meeting,
+    year: int,
+    base: Selection,
+    years_back: int,
+    measured: Callable[[sa.Connection, Selection], dict[str, int]],
+) -> Table:
     """The same meeting in earlier years: its own tags and its own window each year."""
     rows: list[list[Any]] = []
     prev: int | None = None
@@ -327,7 +344,7 @@ def _year_over_year(store: Any, m: Meeting, year: int, base: Selection, years_ba
                 prev = 0
                 continue
             lo, hi = _day(w[0]), _day(w[1]) + timedelta(days=1)
-            mm, _ = measures(
+            mm = measured(
                 conn, Selection(**{**_fields(base), "hashtags": tags, "since": lo, "until": hi})
             )
             change = round((mm["posts"] - prev) / prev * 100, 1) if prev else None
