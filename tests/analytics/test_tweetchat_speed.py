@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
 
 from radsocial.analytics import tweetchat as tc
 from radsocial.analytics.scope import connect
@@ -138,3 +140,17 @@ def test_platform_filter_keeps_sqlite_off_the_platform_index(tmp_path: Path) -> 
         plan = " ".join(r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
     store.close()
     assert "ix_posts_author" not in plan and "ix_posts_kind" not in plan, plan
+
+
+@given(
+    st.lists(st.integers(min_value=-20, max_value=60), max_size=80),
+    st.sampled_from([-1.0, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.5, 10.0]),
+)
+def test_dense_starts_are_the_dense_hours_summed_one_by_one(qs: list[int], bar: float) -> None:
+    """`dense_starts` skips the quarters that cannot start a dense hour; the hours it
+    finds are those a sum over every start (what finding sessions summed before) finds."""
+    tag = tc._TagPosts(sorted(qs), list(range(len(qs))), [None] * len(qs))
+    starts = {q - i for q in qs for i in range(4)}
+    sums = {q: sum(q <= x < q + 4 for x in qs) for q in starts}
+    assert sorted(tag.dense_starts(bar)) == sorted(q for q, n in sums.items() if n >= bar)
+    assert all(tag.posts_in(q, q + 4) == n for q, n in sums.items())
