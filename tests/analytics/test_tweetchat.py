@@ -547,10 +547,8 @@ def test_real_cancerchat_2014_06_19(store: Store, tmp_path: Path) -> None:
 
 
 def test_quarter_counts_equal_the_database_grouping(store: Store) -> None:
-    """The quarter-hour counts SQLite reads as times and adds up in Python equal the
-    database's own grouping of the same posts (what PostgreSQL runs)."""
-    import sqlalchemy as sa
-
+    """The quarter-hour counts of the one read of the tag (SQLite hands seconds, Python
+    makes quarters) equal the database's own grouping of the same posts."""
     from radsocial.analytics import tweetchat as tc
     from radsocial.store.queries import where
     from radsocial.store.schema import posts
@@ -558,9 +556,14 @@ def test_quarter_counts_equal_the_database_grouping(store: Store) -> None:
     import_paths(store, [str(CANCERCHAT)])
     sel = Selection(hashtags=("cancerchat",))
     with store.engine.connect() as conn:
-        q = tc._quarter_of(conn, posts.c.created_at).label("q")
-        sub = sa.select(q).where(*where(conn, sel)).subquery()
+        col = posts.c.created_at
+        if conn.dialect.name == "postgresql":
+            quarter = sa.func.floor(sa.extract("epoch", col) / 900)
+        else:  # whole seconds since 1970 (every post here is later), integer division
+            seconds = sa.cast(sa.func.strftime("%s", sa.func.substr(col, 1, 19)), sa.Integer)
+            quarter = seconds // 900
+        sub = sa.select(quarter.label("q")).where(*where(conn, sel)).subquery()
         grouped = sa.select(sub.c.q, sa.func.count()).group_by(sub.c.q)
         expected = {int(k): int(n) for k, n in conn.execute(grouped)}
-        assert tc._quarter_counts(conn, sel) == expected
+        assert tc._read_tag(conn, sel).counts() == expected
         assert sum(expected.values()) > 100
