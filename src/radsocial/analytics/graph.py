@@ -35,6 +35,7 @@ from typing import Any, Literal
 from xml.sax.saxutils import escape, quoteattr
 
 import igraph as ig
+import orjson
 import sqlalchemy as sa
 
 from radsocial import __version__
@@ -82,7 +83,9 @@ class SocialGraph:
     Vertex attribute `name` is the unique node id (`platform:handle`, or the tag), `label`
     what people read; `node_fields` / `edge_fields` name the other attributes and their
     GEXF types ("string", "long", "integer", "double"), in export order. Edge weights are
-    in the `weight` attribute.
+    in the `weight` attribute. `accounts_pending` names the interaction graph's authors
+    whose accounts `describe_accounts` has not looked up yet, with the keys their posts
+    give in `accounts`.
     """
 
     kind: str
@@ -91,6 +94,7 @@ class SocialGraph:
     edge_fields: dict[str, str]
     notes: list[str] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
+    accounts_pending: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def directed(self) -> bool:
@@ -112,6 +116,7 @@ class SocialGraph:
             dict(self.edge_fields),
             list(self.notes),
             dict(self.info),
+            dict(self.accounts_pending),
         )
 
 
@@ -137,134 +142,173 @@ def _node_name(platform: str, key: str) -> str:
     return f"{platform}:{key}"
 
 
-def _interaction_query(
-    conn: sa.Connection, sel: Selection, kinds: Sequence[str], min_weight: int
-) -> sa.Select[Any]:
-    """One row per (platform, source, target) with the number of posts joining them.
+def _posts_query(conn: sa.Connection, sel: Selection, kinds: Sequence[str]) -> sa.Select[Any]:
+    """One row per selected post that names its author, with all the graph needs of it.
 
-    The selected posts are narrowed once (a CTE: the selection's WHERE is applied a
-    single time), then each kind contributes (post, target) rows; a UNION ALL and a
-    COUNT(DISTINCT post) make a post that mentions and replies to one account count once.
-    Rows whose target cannot be named (a reply or repost of a post that is not stored,
-    by an account not stored) come back with a NULL target so they can be counted.
+    Columns: id, platform, the author's node key, the author's key in `accounts`
+    (`author_key`), the handle as written, the follower count the payload gave, then per
+    kind in `kinds` order: for mentions the list of mentioned handles (JSON text on
+    SQLite, an array on PostgreSQL; empty or NULL without mentions), for the others a
+    flag (the post is a reply / repost / quote) and the target's node key — NULL when it
+    cannot be named (a reply or repost of a post that is not stored, by an account not
+    stored), so those can be counted.
+
+    Everything comes in this one pass over the selection: the targets by LEFT JOINs, the
+    mentions by a correlated aggregate on post_mentions' primary key. The selection's
+    WHERE is applied once, and a post arrives whole, so Python can count a post that
+    mentions and replies to one account once — instead of the database sorting every
+    (post, target) pair for a COUNT(DISTINCT), then joining every post to `accounts`
+    for the author table (0.19 s → 0.05 s for 16,500 posts at 1M posts, measured).
     """
     c = posts.c
     src = sa.func.coalesce(sa.func.lower(c.author_handle), _ID + c.author_id)
-    sp = (
-        sa.select(
-            c.id,
-            c.platform,
-            src.label("src"),
-            c.reply_to_id,
-            c.reply_to_author_id,
-            c.repost_of_id,
-            c.quote_of_id,
-        )
-        .where(*where(conn, sel), sa.or_(c.author_handle.is_not(None), c.author_id.is_not(None)))
-        .cte("selected_posts")
-    )
-
-    def flags(kind: str) -> list[sa.ColumnElement[int]]:
-        return [(_ONE if k == kind else _ZERO).label(PLURAL[k]) for k in kinds]
-
-    head = (sp.c.id.label("post_id"), sp.c.platform, sp.c.src)
-    branches: list[sa.Select[Any]] = []
-    if "mention" in kinds:
-        branches.append(
-            sa.select(*head, post_mentions.c.handle.label("dst"), *flags("mention")).select_from(
-                sp.join(post_mentions, post_mentions.c.post_id == sp.c.id)
+    cols: list[Any] = [c.id, c.platform, src, author_key(), c.author_handle, c.author_followers]
+    joined: Any = posts
+    for kind in kinds:
+        if kind == "mention":
+            m = post_mentions.c
+            agg = (
+                sa.func.array_agg(m.handle)
+                if conn.dialect.name == "postgresql"
+                else sa.func.json_group_array(m.handle)
             )
-        )
-    if "reply" in kinds:
-        parent = posts.alias("parent")
-        pacct = accounts.alias("parent_account")
-        dst = sa.func.coalesce(
-            sa.func.lower(pacct.c.handle),
-            sa.func.lower(parent.c.author_handle),
-            _ID + sp.c.reply_to_author_id,
-            _ID + parent.c.author_id,
-        )
-        branches.append(
-            sa.select(*head, dst.label("dst"), *flags("reply"))
-            .select_from(
-                sp.outerjoin(
-                    pacct,
-                    sa.and_(
-                        pacct.c.platform == sp.c.platform,
-                        pacct.c.account_id == sp.c.reply_to_author_id,
-                    ),
-                ).outerjoin(
-                    parent,
-                    sa.and_(
-                        parent.c.platform == sp.c.platform, parent.c.platform_id == sp.c.reply_to_id
-                    ),
-                )
+            cols.append(sa.select(agg).where(m.post_id == c.id).scalar_subquery())
+        elif kind == "reply":
+            parent = posts.alias("parent")
+            pacct = accounts.alias("parent_account")
+            joined = joined.outerjoin(
+                pacct,
+                sa.and_(pacct.c.platform == c.platform, pacct.c.account_id == c.reply_to_author_id),
+            ).outerjoin(
+                parent,
+                sa.and_(parent.c.platform == c.platform, parent.c.platform_id == c.reply_to_id),
             )
-            .where(sa.or_(sp.c.reply_to_id.is_not(None), sp.c.reply_to_author_id.is_not(None)))
-        )
-    for kind, ref in (("repost", sp.c.repost_of_id), ("quote", sp.c.quote_of_id)):
-        if kind not in kinds:
-            continue
-        orig = posts.alias(f"{kind}_original")
-        dst = sa.func.coalesce(sa.func.lower(orig.c.author_handle), _ID + orig.c.author_id)
-        branches.append(
-            sa.select(*head, dst.label("dst"), *flags(kind))
-            .select_from(
-                sp.outerjoin(
-                    orig, sa.and_(orig.c.platform == sp.c.platform, orig.c.platform_id == ref)
-                )
+            dst = sa.func.coalesce(
+                sa.func.lower(pacct.c.handle),
+                sa.func.lower(parent.c.author_handle),
+                _ID + c.reply_to_author_id,
+                _ID + parent.c.author_id,
             )
-            .where(ref.is_not(None))
-        )
-    u = (sa.union_all(*branches) if len(branches) > 1 else branches[0]).subquery("interactions")
-    weight = sa.func.count(sa.distinct(u.c.post_id))
-    return (
-        sa.select(
-            u.c.platform,
-            u.c.src,
-            u.c.dst,
-            weight.label("weight"),
-            *(sa.func.sum(u.c[PLURAL[k]]).label(PLURAL[k]) for k in kinds),
-        )
-        .where(sa.or_(u.c.dst.is_(None), u.c.src != u.c.dst))
-        .group_by(u.c.platform, u.c.src, u.c.dst)
-        .having(sa.or_(weight >= min_weight, u.c.dst.is_(None)))
-    )
+            cols += [sa.or_(c.reply_to_id.is_not(None), c.reply_to_author_id.is_not(None)), dst]
+        else:
+            ref = c.repost_of_id if kind == "repost" else c.quote_of_id
+            orig = posts.alias(f"{kind}_original")
+            joined = joined.outerjoin(
+                orig, sa.and_(orig.c.platform == c.platform, orig.c.platform_id == ref)
+            )
+            dst = sa.func.coalesce(sa.func.lower(orig.c.author_handle), _ID + orig.c.author_id)
+            cols += [ref.is_not(None), dst]
+    has_author = sa.or_(c.author_handle.is_not(None), c.author_id.is_not(None))
+    return sa.select(*cols).select_from(joined).where(*where(conn, sel), has_author)
 
 
-def _authors_query(conn: sa.Connection, sel: Selection) -> sa.Select[Any]:
-    """Per author of the selection: posts, theoretical impressions and the stored account.
+@dataclass(slots=True)
+class _Author:
+    """What an author's posts in the selection say: counts, and the candidates for the
+    SQL max() of the handle as written and of the author's keys in `accounts`."""
 
-    Impressions follow docs/definitions.md (and the summary report): Σ over the author's
-    posts of the follower count the payload gave with each post.
-    """
-    c = posts.c
-    key = sa.func.coalesce(sa.func.lower(c.author_handle), _ID + c.author_id)
-    return (
-        sa.select(
-            c.platform,
-            key.label("key"),
-            sa.func.count().label("posts"),
-            sa.func.sum(sa.func.coalesce(c.author_followers, 0)).label("impressions"),
-            sa.func.max(c.author_followers).label("post_followers"),
-            sa.func.max(c.author_handle).label("written"),
-            sa.func.max(accounts.c.account_id).label("account_id"),
-            sa.func.max(accounts.c.handle).label("handle"),
-            sa.func.max(accounts.c.followers).label("followers"),
+    posts: int = 0
+    impressions: int = 0
+    followers: int | None = None
+    written: set[str] = field(default_factory=set)
+    keys: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class _Tally:
+    """The selection's posts, counted: per (platform, source, target) the number of
+    posts joining them and per kind the posts of that kind; per (platform, author key)
+    the author's numbers; and the replies / reposts / quotes whose target is unknown."""
+
+    edges: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
+    authors: dict[tuple[str, str], _Author] = field(default_factory=dict)
+    unresolved: int = 0
+
+
+def _mentioned(value: Any) -> Sequence[str]:
+    """The handles of a post's mentions column (JSON text on SQLite, a list on PostgreSQL)."""
+    if not value:
+        return ()
+    if isinstance(value, str):
+        return () if value == "[]" else orjson.loads(value)  # type: ignore[no-any-return]
+    return value  # type: ignore[no-any-return]
+
+
+def _tally(rows: Iterable[Any], kinds: Sequence[str]) -> _Tally:
+    """Count the rows of `_posts_query`. Within a post, each target is a set of kinds
+    (one bit per kind), so the post adds 1 to the pair's weight however many ways it
+    names the target, and 1 to each of those kinds; a target equal to the author (a
+    self-mention, a reply in one's own thread) is dropped."""
+    out = _Tally()
+    edges, authors = out.edges, out.authors
+    n = len(kinds)
+    plan: list[tuple[int, bool, int]] = []  # (bit, is mention, column)
+    col = 6
+    for i, k in enumerate(kinds):
+        plan.append((1 << i, k == "mention", col))
+        col += 1 if k == "mention" else 2
+    bits = [(i + 1, 1 << i) for i in range(n)]
+    for row in rows:
+        platform, src = row[1], row[2]
+        a = authors.get((platform, src))
+        if a is None:
+            a = authors[(platform, src)] = _Author()
+        a.posts += 1
+        followers = row[5]
+        if followers is not None:
+            a.impressions += followers
+            if a.followers is None or followers > a.followers:
+                a.followers = followers
+        if row[4] is not None:
+            a.written.add(row[4])
+        a.keys.add(row[3])
+        targets: dict[str, int] = {}
+        for bit, is_mention, j in plan:
+            if is_mention:
+                for handle in _mentioned(row[j]):
+                    targets[handle] = targets.get(handle, 0) | bit
+            elif row[j]:
+                dst = row[j + 1]
+                if dst is None:
+                    out.unresolved += 1
+                else:
+                    targets[dst] = targets.get(dst, 0) | bit
+        for dst, mask in targets.items():
+            if dst == src:
+                continue
+            e = edges.get((platform, src, dst))
+            if e is None:
+                e = edges[(platform, src, dst)] = [0] * (n + 1)
+            e[0] += 1
+            for pos, bit in bits:
+                if mask & bit:
+                    e[pos] += 1
+    return out
+
+
+def _largest(conn: sa.Connection, candidates: dict[Any, set[str]]) -> dict[Any, str]:
+    """max() of each set of strings as the database orders them — what a SQL max() over
+    the rows would have answered. SQLite compares text by code point, as Python does;
+    PostgreSQL by the database's collation, which Python cannot reproduce, so the rare
+    sets of several strings (a handle written in two cases, two accounts under one
+    handle) are ordered by the server."""
+    out = {k: next(iter(v)) for k, v in candidates.items() if len(v) == 1}
+    ties = [(k, v) for k, v in candidates.items() if len(v) > 1]
+    if conn.dialect.name != "postgresql":
+        out.update((k, max(v)) for k, v in ties)
+        return out
+    for start in range(0, len(ties), _IN_CHUNK):
+        part = ties[start : start + _IN_CHUNK]
+        t = sa.values(sa.column("k", sa.Integer), sa.column("v", sa.String), name="ties").data(
+            [(i, s) for i, (_, v) in enumerate(part) for s in sorted(v)]
         )
-        .select_from(
-            posts.outerjoin(
-                accounts,
-                sa.and_(accounts.c.platform == c.platform, accounts.c.account_id == author_key()),
-            )
-        )
-        .where(*where(conn, sel), key.is_not(None))
-        .group_by(c.platform, key)
-    )
+        for i, v in conn.execute(sa.select(t.c.k, sa.func.max(t.c.v)).group_by(t.c.k)):
+            out[part[i][0]] = v
+    return out
 
 
 def _stream(conn: sa.Connection, q: sa.Select[Any]) -> Iterator[Any]:
-    """Rows of an aggregate in pages (a server-side cursor on PostgreSQL)."""
+    """Rows of a query in pages (a server-side cursor on PostgreSQL)."""
     yield from conn.execute(q.execution_options(yield_per=_YIELD))
 
 
@@ -281,9 +325,14 @@ def build_interaction_graph(
 
     Self-loops (self-mentions, replies in one's own thread, reposting oneself) are left
     out: they say nothing about influence. `include_isolated` adds authors with no edge
-    (needed to rank by posts or impressions); `describe=False` skips looking up accounts
-    that only receive edges (followers, stakeholder) — callers that show a few rows can
-    do it afterwards with `describe_accounts` for just those.
+    (needed to rank by posts or impressions); `describe=False` skips looking accounts
+    up (followers, display handle, account id, stakeholder), for authors and receivers
+    alike — callers that show a few rows do it afterwards with `describe_accounts` for
+    just those; until then a node has the handle as written, the follower count its
+    posts gave and no account id.
+
+    The posts are read once (`_posts_query`) and counted as they stream, so memory grows
+    with the distinct edges and authors, not with the posts.
     """
     kinds = tuple(dict.fromkeys(kinds))
     unknown = [k for k in kinds if k not in PLURAL]
@@ -291,76 +340,89 @@ def build_interaction_graph(
         raise ValueError(f"interaction kinds: {unknown or '(none)'}; use some of {list(PLURAL)}")
     if min_weight < 1:
         raise ValueError("min_weight must be at least 1")
-    nodes = _Nodes()
-    rows: list[tuple[Any, ...]] = []
-    unresolved = 0
-    for row in _stream(conn, _interaction_query(conn, sel, kinds, min_weight)):
-        if row.dst is None:
-            unresolved += sum(int(row[4 + i] or 0) for i, k in enumerate(kinds) if k != "mention")
-            continue
-        rows.append(tuple(row))
+    tally = _tally(_stream(conn, _posts_query(conn, sel, kinds)), kinds)
     # Vertex order decides Louvain's tie-breaks: sort in Python, because SQLite and
     # PostgreSQL collate strings differently.
-    rows.sort(key=lambda r: (r[0], r[1], r[2]))
-    edges: list[tuple[int, int]] = []
-    weights: list[float] = []
-    per_kind: dict[str, list[int]] = {PLURAL[k]: [] for k in kinds}
-    for r in rows:
-        edges.append((nodes.get(r[0], r[1]), nodes.get(r[0], r[2])))
-        weights.append(float(r[3]))
-        for i, k in enumerate(kinds):
-            per_kind[PLURAL[k]].append(int(r[4 + i] or 0))
-    del rows
+    pairs = sorted(k for k, e in tally.edges.items() if e[0] >= min_weight)
+    nodes = _Nodes()
+    edges = [(nodes.get(p, s), nodes.get(p, t)) for p, s, t in pairs]
+    counts = [tally.edges[k] for k in pairs]
+    del tally.edges
 
-    authors: dict[int, Any] = {}
-    for a in sorted(_stream(conn, _authors_query(conn, sel)), key=lambda a: (a[0], a[1])):
-        i = nodes.index.get((a.platform, a.key))
+    authors: dict[int, _Author] = {}
+    for (platform, key), a in sorted(tally.authors.items()):
+        i = nodes.index.get((platform, key))
         if i is None:
             if not include_isolated:
                 continue
-            i = nodes.get(a.platform, a.key)
+            i = nodes.get(platform, key)
         authors[i] = a
+    sg = _interaction_graph(conn, nodes, edges, counts, authors, kinds)
+    weights = sg.graph.es["weight"] if edges else []
+    sg.info.update(
+        kinds=list(kinds),
+        min_weight=min_weight,
+        authors=len(authors),
+        interactions=int(sum(weights)),
+        unresolved=tally.unresolved,
+    )
+    if tally.unresolved:
+        sg.notes.append(
+            f"{tally.unresolved:,} replies or reposts point at posts or accounts that are not "
+            "in the store; they are not in the graph."
+        )
+    if min_weight > 1:
+        sg.notes.append(f"Only pairs linked by at least {min_weight} posts are edges.")
+    if describe:
+        describe_accounts(conn, sg)
+    return sg
 
+
+def _interaction_graph(
+    conn: sa.Connection,
+    nodes: _Nodes,
+    edges: list[tuple[int, int]],
+    counts: list[list[int]],
+    authors: dict[int, _Author],
+    kinds: Sequence[str],
+) -> SocialGraph:
+    """The igraph graph and its attributes, accounts not yet looked up (`accounts_pending`
+    holds each author's keys in `accounts` for `describe_accounts`)."""
     n = len(nodes.keys)
     g = ig.Graph(n=n, edges=edges, directed=True)
-    g.vs["name"] = [_node_name(p, k) for p, k in nodes.keys]
+    names = [_node_name(p, k) for p, k in nodes.keys]
+    g.vs["name"] = names
     g.vs["platform"] = [p for p, _ in nodes.keys]
     g.vs["key"] = [k for _, k in nodes.keys]
-    label: list[str] = []
-    account_id: list[str | None] = []
-    followers: list[int | None] = []
-    n_posts: list[int] = []
-    impressions: list[int] = []
-    for i, (_, k) in enumerate(nodes.keys):
-        a = authors.get(i)
-        if a is None:
-            label.append(k[len(ID_PREFIX) :] if k.startswith(ID_PREFIX) else k)
-            account_id.append(None)
-            followers.append(None)
-            n_posts.append(0)
-            impressions.append(0)
-        else:
-            label.append(a.handle or a.written or k)
-            account_id.append(a.account_id)
-            f = a.followers if a.followers is not None else a.post_followers
-            followers.append(int(f) if f is not None else None)
-            n_posts.append(int(a.posts))
-            impressions.append(int(a.impressions or 0))
+    # an author's label is the handle as written, else the key itself ("id:…"); any
+    # other node's the key without the prefix
+    label = [k[len(ID_PREFIX) :] if k.startswith(ID_PREFIX) else k for _, k in nodes.keys]
+    written = _largest(conn, {i: a.written for i, a in authors.items() if a.written})
+    for i in authors:
+        label[i] = written.get(i) or nodes.keys[i][1]
+    followers: list[int | None] = [None] * n
+    n_posts, impressions = [0] * n, [0] * n
+    pending: dict[str, tuple[str, ...]] = {}
+    for i, a in authors.items():
+        followers[i] = a.followers
+        n_posts[i] = a.posts
+        impressions[i] = a.impressions
+        pending[names[i]] = tuple(sorted(a.keys))
     g.vs["label"] = label
-    g.vs["account_id"] = account_id
+    g.vs["account_id"] = [None] * n
     g.vs["followers"] = followers
     g.vs["posts"] = n_posts
     g.vs["impressions"] = impressions
     g.vs["stakeholder"] = [None] * n
-    g.es["weight"] = weights
-    g.es["kind"] = ["+".join(k for k in kinds if per_kind[PLURAL[k]][e]) for e in range(len(edges))]
-    for name, vals in per_kind.items():
-        g.es[name] = vals
+    g.es["weight"] = [float(c[0]) for c in counts]
+    g.es["kind"] = ["+".join(k for i, k in enumerate(kinds) if c[i + 1]) for c in counts]
+    for i, k in enumerate(kinds):
+        vals = [c[i + 1] for c in counts]
+        g.es[PLURAL[k]] = vals
         received = [0] * n
         for (_, t), v in zip(edges, vals, strict=True):
             received[t] += v
-        g.vs[f"{name}_received"] = received
-
+        g.vs[f"{PLURAL[k]}_received"] = received
     node_fields = {
         "platform": "string",
         "stakeholder": "string",
@@ -370,33 +432,19 @@ def build_interaction_graph(
         **{f"{PLURAL[k]}_received": "long" for k in kinds},
     }
     edge_fields = {"kind": "string", **{PLURAL[k]: "long" for k in kinds}}
-    sg = SocialGraph("interaction", g, node_fields, edge_fields)
-    sg.info.update(
-        kinds=list(kinds),
-        min_weight=min_weight,
-        authors=len(authors),
-        interactions=int(sum(weights)),
-        unresolved=unresolved,
-    )
-    if unresolved:
-        sg.notes.append(
-            f"{unresolved:,} replies or reposts point at posts or accounts that are not in "
-            "the store; they are not in the graph."
-        )
-    if min_weight > 1:
-        sg.notes.append(f"Only pairs linked by at least {min_weight} posts are edges.")
-    if describe:
-        describe_accounts(conn, sg)
-    return sg
+    return SocialGraph("interaction", g, node_fields, edge_fields, accounts_pending=pending)
 
 
 def describe_accounts(
     conn: sa.Connection, sg: SocialGraph, vertices: Iterable[int] | None = None
 ) -> None:
-    """Fill followers, display handle and stakeholder label for interaction-graph nodes.
+    """Fill account id, followers, display handle and stakeholder label for
+    interaction-graph nodes (all, or `vertices`).
 
-    Authors of the selection were matched to `accounts` by id while building; accounts
-    that were only mentioned or replied to are found here by handle. A lowercase handle
+    Authors are matched to `accounts` by the keys their posts give (`author_key`: the
+    platform id, else '@handle'), as a join of every post would: the highest account id,
+    handle and follower count among the matches. Nodes still without an account — those
+    only mentioned or replied to, or authors not stored — are then found by handle. A lowercase handle
     cannot use the (platform, handle) index, so up to 900 handles are matched in one
     query and more by one streamed pass over the platform's accounts — one scan either
     way, and memory for the matches only. The stakeholder is the effective label (a
@@ -404,6 +452,7 @@ def describe_accounts(
     """
     g = sg.graph
     idx = range(g.vcount()) if vertices is None else sorted(set(vertices))
+    _describe_authors(conn, sg, idx)
     platform, key, account_id = g.vs["platform"], g.vs["key"], g.vs["account_id"]
     missing: dict[str, set[str]] = {}
     for i in idx:
@@ -427,6 +476,49 @@ def describe_accounts(
         if account_id[i] is not None:
             stake[i] = labels.get((platform[i], account_id[i]))
     g.vs["stakeholder"] = stake
+
+
+def _describe_authors(conn: sa.Connection, sg: SocialGraph, idx: Iterable[int]) -> None:
+    """Account id, handle (the label) and followers of the authors among `idx` that are
+    still pending, looked up by their keys on the (platform, account_id) index."""
+    g = sg.graph
+    names, platform = g.vs["name"], g.vs["platform"]
+    todo = [(i, sg.accounts_pending.pop(names[i])) for i in idx if names[i] in sg.accounts_pending]
+    if not todo:
+        return
+    wanted: dict[str, set[str]] = {}
+    for i, keys in todo:
+        wanted.setdefault(platform[i], set()).update(keys)
+    a = accounts.c
+    found: dict[tuple[str, str], tuple[str | None, int | None]] = {}
+    for p, keys in wanted.items():
+        ks = sorted(keys)
+        for start in range(0, len(ks), _IN_CHUNK):
+            q = sa.select(a.account_id, a.handle, a.followers).where(
+                a.platform == p, a.account_id.in_(ks[start : start + _IN_CHUNK])
+            )
+            for aid, handle, fol in conn.execute(q):
+                found[(p, aid)] = (handle, fol)
+    ids: dict[int, set[str]] = {}
+    handles: dict[int, set[str]] = {}
+    followers = g.vs["followers"]
+    for i, keys in todo:
+        hits = [(k, found[(platform[i], k)]) for k in keys if (platform[i], k) in found]
+        if not hits:
+            continue
+        ids[i] = {k for k, _ in hits}
+        hs = {h for _, (h, _) in hits if h is not None}
+        if hs:
+            handles[i] = hs
+        fol = [f for _, (_, f) in hits if f is not None]
+        if fol:
+            followers[i] = int(max(fol))
+    account_id, label = g.vs["account_id"], g.vs["label"]
+    for i, v in _largest(conn, ids).items():
+        account_id[i] = v
+    for i, v in _largest(conn, handles).items():
+        label[i] = v or label[i]
+    g.vs["account_id"], g.vs["label"], g.vs["followers"] = account_id, label, followers
 
 
 def _find_accounts(
