@@ -22,19 +22,23 @@ edge lists with the column names Gephi's spreadsheet import recognises.
 from __future__ import annotations
 
 import csv
+import ctypes
+import importlib
+import os
 import random
 import re
 import threading
 import warnings
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
-import igraph as ig
 import orjson
 import sqlalchemy as sa
 
@@ -74,6 +78,82 @@ _YIELD = 20_000  # rows per fetch when streaming aggregated results
 # the whole file unreadable, so they are dropped on export.
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _GRAPHML_TYPES = {"string": "string", "long": "long", "integer": "int", "double": "double"}
+_T = TypeVar("_T")
+
+
+# --------------------------------------------------------------------------- igraph's thread
+
+
+class _IgraphThread:
+    """The one thread in which igraph computes (scores, communities).
+
+    - igraph's C core keeps its warning and error handlers per thread, and python-igraph
+      installs its own — which turn them into Python warnings and exceptions — only in
+      the thread that imports it. In any other thread (the web server's workers) the C
+      core's defaults apply: a warning is printed to stderr, past `warnings` ("Warning
+      at src/centrality/hub_authority.c:77 …" on every influence request), and an error
+      aborts the process. So igraph is imported in this thread, when this module is.
+    - The C core's OpenMP loops (PRPACK's PageRank) take every core: on a shared 2-core
+      machine PageRank of an 11,000-node graph took 27–90 ms against 1.5 ms on one
+      thread (measured), and its sums came in a different order from run to run (values
+      differing in the last digits between two identical requests). This thread asks
+      OpenMP for a team of one; that setting is per thread, nothing else changes.
+    - Blocks that swap process-wide state (igraph's random number generator, the
+      `warnings` filters) run one at a time.
+
+    igraph imported before this module (by other code) keeps its handlers in that other
+    thread; computations still run here. In a forked child, which has no such thread,
+    and in calls made from this thread, they run in the caller.
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="radsocial-igraph")
+        self._pid = os.getpid()
+        self._ident: int | None = None
+        self.module: ModuleType = self._pool.submit(self._start).result()
+
+    def _start(self) -> ModuleType:
+        self._ident = threading.get_ident()
+        module = importlib.import_module("igraph")
+        _one_openmp_thread(Path(str(module.__file__)).parent)
+        return module
+
+    def run(self, fn: Callable[..., _T], *args: Any) -> _T:
+        """`fn(*args)` in igraph's thread; its exceptions are raised here."""
+        if os.getpid() != self._pid or threading.get_ident() == self._ident:
+            return fn(*args)
+        try:
+            future = self._pool.submit(fn, *args)
+        except RuntimeError:  # interpreter shutting down
+            return fn(*args)
+        return future.result()
+
+
+def _one_openmp_thread(package: Path) -> None:
+    """`omp_set_num_threads(1)` for the calling thread, in the OpenMP runtime igraph
+    uses: the one loaded in the process (Linux: /proc/self/maps; python-igraph's wheels
+    bundle libgomp in igraph.libs/), or the one its macOS wheels bundle. Loading a
+    library already loaded returns the same one. Without either, nothing is done."""
+    found: set[str] = set()
+    maps = Path("/proc/self/maps")
+    if maps.exists():
+        for line in maps.read_text(errors="replace").splitlines():
+            path = line.split(maxsplit=5)[-1] if line.count(" ") >= 5 else ""
+            if re.search(r"/lib(g|i|)omp[^/]*\.so", path):
+                found.add(path.strip())
+    found.update(str(p) for p in package.glob(".dylibs/libomp*.dylib"))
+    for path in sorted(found):
+        try:
+            ctypes.CDLL(path).omp_set_num_threads(1)
+        except (OSError, AttributeError):
+            continue
+
+
+_IGRAPH = _IgraphThread()
+if TYPE_CHECKING:
+    import igraph as ig
+else:
+    ig = _IGRAPH.module
 
 
 @dataclass(slots=True)
@@ -203,65 +283,67 @@ def _posts_query(conn: sa.Connection, sel: Selection, kinds: Sequence[str]) -> s
 
 
 @dataclass(slots=True)
-class _Author:
-    """What an author's posts in the selection say: counts, and the candidates for the
-    SQL max() of the handle as written and of the author's keys in `accounts`."""
-
-    posts: int = 0
-    impressions: int = 0
-    followers: int | None = None
-    written: set[str] = field(default_factory=set)
-    keys: set[str] = field(default_factory=set)
-
-
-@dataclass(slots=True)
 class _Tally:
-    """The selection's posts, counted: per (platform, source, target) the number of
-    posts joining them and per kind the posts of that kind; per (platform, author key)
-    the author's numbers; and the replies / reposts / quotes whose target is unknown."""
+    """The selection's posts, counted.
 
-    edges: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
-    authors: dict[tuple[str, str], _Author] = field(default_factory=dict)
+    Per (platform, source, target): `weight`, the posts joining them, and per kind
+    (`per_kind`, in `kinds` order) the posts of that kind. Per (platform, author key):
+    `authors` holds [posts, impressions, highest follower count, handle as written,
+    key in `accounts`], and `variants` every value of those last two when an author's
+    posts give more than one (a handle written in two cases, two ids under one handle),
+    for the SQL max() they stand for. Plain ints and strings, no object per pair: the
+    counting allocates little for the garbage collector to walk.
+    """
+
+    weight: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    per_kind: list[dict[tuple[str, str, str], int]] = field(default_factory=list)
+    authors: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
+    variants: dict[tuple[tuple[str, str], int], set[str]] = field(default_factory=dict)
     unresolved: int = 0
 
-
-def _mentioned(value: Any) -> Sequence[str]:
-    """The handles of a post's mentions column (JSON text on SQLite, a list on PostgreSQL)."""
-    if not value:
-        return ()
-    if isinstance(value, str):
-        return () if value == "[]" else orjson.loads(value)  # type: ignore[no-any-return]
-    return value  # type: ignore[no-any-return]
+    def candidates(self, key: tuple[str, str], field_: int) -> set[str]:
+        """Every value of an author's `field_` (3 = as written, 4 = account key)."""
+        first = self.authors[key][field_]
+        return self.variants.get((key, field_)) or ({first} if first is not None else set())
 
 
-def _tally(rows: Iterable[Any], kinds: Sequence[str]) -> _Tally:
+_WRITTEN, _ACCOUNT_KEY = 3, 4
+
+
+def _tally(rows: Iterable[Sequence[Any]], kinds: Sequence[str]) -> _Tally:
     """Count the rows of `_posts_query`. Within a post, each target is a set of kinds
     (one bit per kind), so the post adds 1 to the pair's weight however many ways it
     names the target, and 1 to each of those kinds; a target equal to the author (a
     self-mention, a reply in one's own thread) is dropped."""
-    out = _Tally()
-    edges, authors = out.edges, out.authors
-    n = len(kinds)
+    out = _Tally(per_kind=[{} for _ in kinds])
+    weight, authors, variants = out.weight, out.authors, out.variants
     plan: list[tuple[int, bool, int]] = []  # (bit, is mention, column)
     col = 6
     for i, k in enumerate(kinds):
         plan.append((1 << i, k == "mention", col))
         col += 1 if k == "mention" else 2
-    bits = [(i + 1, 1 << i) for i in range(n)]
+    bits = [(1 << i, d) for i, d in enumerate(out.per_kind)]
     for row in rows:
         platform, src = row[1], row[2]
-        a = authors.get((platform, src))
-        if a is None:
-            a = authors[(platform, src)] = _Author()
-        a.posts += 1
+        who = (platform, src)
+        a = authors.get(who)
         followers = row[5]
-        if followers is not None:
-            a.impressions += followers
-            if a.followers is None or followers > a.followers:
-                a.followers = followers
-        if row[4] is not None:
-            a.written.add(row[4])
-        a.keys.add(row[3])
+        if a is None:
+            authors[who] = [1, followers or 0, followers, row[4], row[3]]
+        else:
+            a[0] += 1
+            if followers is not None:
+                a[1] += followers
+                if a[2] is None or followers > a[2]:
+                    a[2] = followers
+            written, key = row[4], row[3]
+            if written is not None and written != a[_WRITTEN]:
+                if a[_WRITTEN] is None:
+                    a[_WRITTEN] = written
+                else:
+                    variants.setdefault((who, _WRITTEN), {a[_WRITTEN]}).add(written)
+            if key != a[_ACCOUNT_KEY]:  # never NULL: the post names its author
+                variants.setdefault((who, _ACCOUNT_KEY), {a[_ACCOUNT_KEY]}).add(key)
         targets: dict[str, int] = {}
         for bit, is_mention, j in plan:
             if is_mention:
@@ -276,14 +358,21 @@ def _tally(rows: Iterable[Any], kinds: Sequence[str]) -> _Tally:
         for dst, mask in targets.items():
             if dst == src:
                 continue
-            e = edges.get((platform, src, dst))
-            if e is None:
-                e = edges[(platform, src, dst)] = [0] * (n + 1)
-            e[0] += 1
-            for pos, bit in bits:
+            pair = (platform, src, dst)
+            weight[pair] = weight.get(pair, 0) + 1
+            for bit, counts in bits:
                 if mask & bit:
-                    e[pos] += 1
+                    counts[pair] = counts.get(pair, 0) + 1
     return out
+
+
+def _mentioned(value: Any) -> Sequence[str]:
+    """The handles of a post's mentions column (JSON text on SQLite, a list on PostgreSQL)."""
+    if not value:
+        return ()
+    if isinstance(value, str):
+        return () if value == "[]" else orjson.loads(value)  # type: ignore[no-any-return]
+    return value  # type: ignore[no-any-return]
 
 
 def _largest(conn: sa.Connection, candidates: dict[Any, set[str]]) -> dict[Any, str]:
@@ -310,6 +399,24 @@ def _largest(conn: sa.Connection, candidates: dict[Any, set[str]]) -> dict[Any, 
 def _stream(conn: sa.Connection, q: sa.Select[Any]) -> Iterator[Any]:
     """Rows of a query in pages (a server-side cursor on PostgreSQL)."""
     yield from conn.execute(q.execution_options(yield_per=_YIELD))
+
+
+def _stream_plain(conn: sa.Connection, q: sa.Select[Any]) -> Iterator[Sequence[Any]]:
+    """`_stream` as the driver's own tuples where that is safe: SQLite's cursor steps
+    the statement as rows are fetched and SQLAlchemy reads none ahead without
+    `yield_per`, so its cursor can be read directly — 15–20 ms less for 16,500 posts
+    than building a Row for each (measured). The columns read this way must need no
+    result processing (text, integers, and flags read for their truth). PostgreSQL
+    streams through SQLAlchemy (its server-side cursor is read ahead by one row)."""
+    if conn.dialect.name != "sqlite":
+        yield from _stream(conn, q)
+        return
+    result = conn.execute(q)
+    try:
+        while rows := result.cursor.fetchmany(_YIELD):
+            yield from rows
+    finally:
+        result.close()
 
 
 def build_interaction_graph(
@@ -340,24 +447,21 @@ def build_interaction_graph(
         raise ValueError(f"interaction kinds: {unknown or '(none)'}; use some of {list(PLURAL)}")
     if min_weight < 1:
         raise ValueError("min_weight must be at least 1")
-    tally = _tally(_stream(conn, _posts_query(conn, sel, kinds)), kinds)
+    tally = _tally(_stream_plain(conn, _posts_query(conn, sel, kinds)), kinds)
     # Vertex order decides Louvain's tie-breaks: sort in Python, because SQLite and
     # PostgreSQL collate strings differently.
-    pairs = sorted(k for k, e in tally.edges.items() if e[0] >= min_weight)
+    pairs = sorted(k for k, w in tally.weight.items() if w >= min_weight)
     nodes = _Nodes()
     edges = [(nodes.get(p, s), nodes.get(p, t)) for p, s, t in pairs]
-    counts = [tally.edges[k] for k in pairs]
-    del tally.edges
-
-    authors: dict[int, _Author] = {}
-    for (platform, key), a in sorted(tally.authors.items()):
-        i = nodes.index.get((platform, key))
+    authors: list[tuple[int, tuple[str, str]]] = []
+    for who in sorted(tally.authors):
+        i = nodes.index.get(who)
         if i is None:
             if not include_isolated:
                 continue
-            i = nodes.get(platform, key)
-        authors[i] = a
-    sg = _interaction_graph(conn, nodes, edges, counts, authors, kinds)
+            i = nodes.get(*who)
+        authors.append((i, who))
+    sg = _interaction_graph(conn, nodes, edges, pairs, tally, authors, kinds)
     weights = sg.graph.es["weight"] if edges else []
     sg.info.update(
         kinds=list(kinds),
@@ -382,12 +486,14 @@ def _interaction_graph(
     conn: sa.Connection,
     nodes: _Nodes,
     edges: list[tuple[int, int]],
-    counts: list[list[int]],
-    authors: dict[int, _Author],
+    pairs: list[tuple[str, str, str]],
+    tally: _Tally,
+    authors: list[tuple[int, tuple[str, str]]],
     kinds: Sequence[str],
 ) -> SocialGraph:
     """The igraph graph and its attributes, accounts not yet looked up (`accounts_pending`
-    holds each author's keys in `accounts` for `describe_accounts`)."""
+    holds each author's keys in `accounts` for `describe_accounts`). `authors` pairs a
+    vertex with its (platform, key) in `tally.authors`."""
     n = len(nodes.keys)
     g = ig.Graph(n=n, edges=edges, directed=True)
     names = [_node_name(p, k) for p, k in nodes.keys]
@@ -395,29 +501,29 @@ def _interaction_graph(
     g.vs["platform"] = [p for p, _ in nodes.keys]
     g.vs["key"] = [k for _, k in nodes.keys]
     # an author's label is the handle as written, else the key itself ("id:…"); any
-    # other node's the key without the prefix
+    # other node's is the key without the prefix
     label = [k[len(ID_PREFIX) :] if k.startswith(ID_PREFIX) else k for _, k in nodes.keys]
-    written = _largest(conn, {i: a.written for i, a in authors.items() if a.written})
-    for i in authors:
-        label[i] = written.get(i) or nodes.keys[i][1]
+    written = _largest(conn, {i: tally.candidates(who, _WRITTEN) for i, who in authors})
     followers: list[int | None] = [None] * n
     n_posts, impressions = [0] * n, [0] * n
     pending: dict[str, tuple[str, ...]] = {}
-    for i, a in authors.items():
-        followers[i] = a.followers
-        n_posts[i] = a.posts
-        impressions[i] = a.impressions
-        pending[names[i]] = tuple(sorted(a.keys))
+    for i, who in authors:
+        n_posts[i], impressions[i], followers[i] = tally.authors[who][:3]
+        label[i] = written.get(i) or nodes.keys[i][1]
+        pending[names[i]] = tuple(sorted(tally.candidates(who, _ACCOUNT_KEY)))
     g.vs["label"] = label
     g.vs["account_id"] = [None] * n
     g.vs["followers"] = followers
     g.vs["posts"] = n_posts
     g.vs["impressions"] = impressions
     g.vs["stakeholder"] = [None] * n
-    g.es["weight"] = [float(c[0]) for c in counts]
-    g.es["kind"] = ["+".join(k for i, k in enumerate(kinds) if c[i + 1]) for c in counts]
-    for i, k in enumerate(kinds):
-        vals = [c[i + 1] for c in counts]
+    g.es["weight"] = [float(tally.weight[p]) for p in pairs]
+    per_kind = [[counts.get(p, 0) for p in pairs] for counts in tally.per_kind]
+    g.es["kind"] = [
+        "+".join(k for k, vals in zip(kinds, per_kind, strict=True) if vals[e])
+        for e in range(len(pairs))
+    ]
+    for k, vals in zip(kinds, per_kind, strict=True):
         g.es[PLURAL[k]] = vals
         received = [0] * n
         for (_, t), v in zip(edges, vals, strict=True):
@@ -666,19 +772,23 @@ _WARNINGS_LOCK = threading.RLock()
 
 @contextmanager
 def _igraph_notes(notes: list[str]) -> Iterator[None]:
-    """Turn igraph's warnings into report notes.
+    """Turn igraph's warnings into report notes (in igraph's thread, `_IGRAPH`, where
+    python-igraph raises its C core's warnings as Python RuntimeWarnings).
 
-    igraph raises its C core's warnings as Python RuntimeWarnings; under an error filter
-    (as in the test suite) one would surface as a SystemError mid-computation. They are
-    advisory — e.g. that most HITS scores are zero — so they are recorded and reported.
-    `warnings.catch_warnings` swaps process-wide state, so under the web server's thread
-    pool two overlapping blocks would let warnings escape to stderr (one line per
-    request); the lock keeps the blocks from overlapping (igraph's scoring is fast).
+    Under an error filter (as in the test suite) one would surface as a SystemError
+    mid-computation; they are advisory — e.g. that most HITS scores are zero — so they
+    are recorded and reported. `warnings.catch_warnings` swaps process-wide state: the
+    lock keeps two blocks from overlapping, and a warning another thread raises during
+    the block (a few milliseconds) is caught too — it is given back to `warnings` after
+    the block, not made a note.
     """
     with _WARNINGS_LOCK, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield
     for w in caught:
+        if not _from_igraph(w):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+            continue
         msg = str(w.message).split(" Location:", 1)[0].strip()
         if "hub or authority scores are zeros" in msg:
             msg = (
@@ -693,6 +803,28 @@ def _igraph_notes(notes: list[str]) -> Iterator[None]:
             notes.append(msg)
 
 
+_IGRAPH_DIR = str(Path(str(ig.__file__)).parent)
+
+
+def _from_igraph(w: warnings.WarningMessage) -> bool:
+    """A warning of igraph's C core: raised from the Python line that called into it
+    (in igraph's package or this module)."""
+    return issubclass(w.category, RuntimeWarning) and (
+        w.filename == __file__ or w.filename.startswith(_IGRAPH_DIR)
+    )
+
+
+@contextmanager
+def _seeded(seed: int) -> Iterator[None]:
+    """igraph's random number generator seeded for a block, then given back to `random`.
+    The generator is process-wide; igraph's thread runs one such block at a time."""
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        yield
+    finally:
+        ig.set_random_number_generator(random)
+
+
 def pagerank(
     g: ig.Graph, *, damping: float = DAMPING, notes: list[str] | None = None
 ) -> list[float]:
@@ -702,27 +834,42 @@ def pagerank(
     one spread their score evenly over all accounts (PRPACK's treatment)."""
     if g.vcount() == 0:
         return []
-    with _igraph_notes(notes if notes is not None else []):
-        return list(
-            g.pagerank(weights="weight" if g.ecount() else None, damping=damping, directed=True)
-        )
+    return _IGRAPH.run(_pagerank, g, damping, notes if notes is not None else [])
 
 
-def hits(g: ig.Graph, *, notes: list[str] | None = None) -> tuple[list[float], list[float]]:
+def _pagerank(g: ig.Graph, damping: float, notes: list[str]) -> list[float]:
+    with _igraph_notes(notes):
+        weights = "weight" if g.ecount() else None
+        return list(g.pagerank(weights=weights, damping=damping, directed=True))
+
+
+def hits(
+    g: ig.Graph, *, seed: int = SEED, notes: list[str] | None = None
+) -> tuple[list[float], list[float]]:
     """(hub, authority) scores, weighted, scaled so the highest is 1.
 
     Authority: mentioned, replied to and reposted by good hubs; hub: mentions good
     authorities. Without edges both are 0 (igraph would answer 1 for every vertex).
+    igraph starts ARPACK from the out-strengths plus a random perturbation, so unseeded
+    the scores changed in their last digits from one run to the next; each of the two
+    is computed with igraph's generator seeded by `seed`, as Louvain is.
     """
     n = g.vcount()
     if g.ecount() == 0:
         if notes is not None and n:
             notes.append("No interactions: hub and authority scores are 0.")
         return [0.0] * n, [0.0] * n
-    with _igraph_notes(notes if notes is not None else []):
-        hub = g.hub_score(weights="weight", scale=True)
-        auth = g.authority_score(weights="weight", scale=True)
+    hub, auth = _IGRAPH.run(_hits, g, seed, notes if notes is not None else [])
     return [_clean(x) for x in hub], [_clean(x) for x in auth]
+
+
+def _hits(g: ig.Graph, seed: int, notes: list[str]) -> tuple[list[float], list[float]]:
+    with _igraph_notes(notes):
+        with _seeded(seed):
+            hub = g.hub_score(weights="weight", scale=True)
+        with _seeded(seed):
+            auth = g.authority_score(weights="weight", scale=True)
+    return hub, auth
 
 
 def _clean(x: float) -> float:
@@ -750,8 +897,9 @@ def communities(
     """(membership, modularity, method used) on the undirected, weighted collapse.
 
     Louvain (`community_multilevel`) by default. It is randomised in igraph, so the
-    process-wide igraph RNG is seeded for the call and given back to `random` after
-    (a concurrent igraph call in another thread would see the seeded generator). Above
+    process-wide igraph RNG is seeded for the call (in igraph's thread) and given back
+    to `random` after (an igraph call in another thread would see the seeded
+    generator). Above
     `LOUVAIN_MAX_EDGES` edges "auto" uses Leiden with the modularity objective (Louvain's
     refinement, which also guarantees connected communities) because igraph's Louvain
     becomes minutes long there. Communities are numbered 0, 1, … by size, largest first
@@ -764,20 +912,7 @@ def communities(
     used = method
     if method == "auto":
         used = "leiden" if u.ecount() > LOUVAIN_MAX_EDGES else "louvain"
-    weights = "weight" if u.ecount() else None
-    ig.set_random_number_generator(random.Random(seed))
-    try:
-        with _igraph_notes(notes if notes is not None else []):
-            if used == "leiden":
-                cl = u.community_leiden(
-                    objective_function="modularity", weights=weights, n_iterations=2
-                )
-            else:
-                cl = u.community_multilevel(weights=weights)
-            membership = list(cl.membership)
-            q = u.modularity(membership, weights=weights) if u.ecount() else 0.0
-    finally:
-        ig.set_random_number_generator(random)
+    membership, q = _IGRAPH.run(_partition, u, used, seed, notes if notes is not None else [])
     names = g.vs["name"] if "name" in g.vs.attributes() else [str(i) for i in range(n)]
     size: dict[int, int] = {}
     first: dict[int, str] = {}
@@ -795,6 +930,21 @@ def communities(
     return [renumber[c] for c in membership], float(q), used
 
 
+def _partition(u: ig.Graph, method: str, seed: int, notes: list[str]) -> tuple[list[int], float]:
+    """(membership, modularity) by Louvain or Leiden, igraph's generator seeded."""
+    weights = "weight" if u.ecount() else None
+    with _seeded(seed), _igraph_notes(notes):
+        if method == "leiden":
+            cl = u.community_leiden(
+                objective_function="modularity", weights=weights, n_iterations=2
+            )
+        else:
+            cl = u.community_multilevel(weights=weights)
+        membership = list(cl.membership)
+        q = u.modularity(membership, weights=weights) if u.ecount() else 0.0
+    return membership, q
+
+
 def score_graph(
     sg: SocialGraph,
     *,
@@ -809,7 +959,7 @@ def score_graph(
     g.vs["pagerank"] = pagerank(g, damping=damping, notes=sg.notes)
     sg.node_fields["pagerank"] = "double"
     if with_hits and sg.directed:
-        hub, auth = hits(g, notes=sg.notes)
+        hub, auth = hits(g, seed=seed, notes=sg.notes)
         g.vs["authority"], g.vs["hub"] = auth, hub
         sg.node_fields["authority"] = "double"
         sg.node_fields["hub"] = "double"
