@@ -436,12 +436,81 @@ def build_interaction_graph(
     The posts are read once (`_posts_query`) and counted as they stream, so memory grows
     with the distinct edges and authors, not with the posts.
     """
+    kinds = _check_kinds(kinds, min_weight)
+    c = _count(conn, sel, kinds, min_weight, include_isolated)
+    sg = _interaction_graph(conn, c)
+    sg.info.update(
+        kinds=list(kinds),
+        min_weight=min_weight,
+        authors=len(c.authors),
+        interactions=sum(c.tally.weight[p] for p in c.pairs),
+        unresolved=c.tally.unresolved,
+    )
+    if c.tally.unresolved:
+        sg.notes.append(
+            f"{c.tally.unresolved:,} replies or reposts point at posts or accounts that are "
+            "not in the store; they are not in the graph."
+        )
+    if min_weight > 1:
+        sg.notes.append(f"Only pairs linked by at least {min_weight} posts are edges.")
+    if describe:
+        describe_accounts(conn, sg)
+    return sg
+
+
+def ranking_graph(conn: sa.Connection, sel: Selection, measure: str | None = None) -> ig.Graph:
+    """The graph `build_interaction_graph(..., include_isolated=True)` builds, reduced to
+    what ranking its vertices needs: `name`, the edge `weight`, and the vertex attribute
+    `measure` when it is one of the graph's counts ("posts", "impressions",
+    "mentions_received", …; scores are the caller's to compute). For the previous
+    period of `influencers`, where nothing else is read — the labels, follower counts,
+    per-edge kinds and account keys of 11,000 vertices are not made for nothing."""
+    kinds = _check_kinds(INTERACTION_KINDS, 1)
+    c = _count(conn, sel, kinds, 1, include_isolated=True)
+    g = _skeleton(c)
+    if measure in ("posts", "impressions"):
+        col = 0 if measure == "posts" else 1
+        values = [0] * g.vcount()
+        for i, who in c.authors:
+            values[i] = c.tally.authors[who][col]
+        g.vs[measure] = values
+    for k, counts in zip(kinds, c.tally.per_kind, strict=True):
+        if measure == f"{PLURAL[k]}_received":
+            g.vs[measure] = _received(c, [counts.get(p, 0) for p in c.pairs])
+    return g
+
+
+def _check_kinds(kinds: Sequence[str], min_weight: int) -> tuple[str, ...]:
     kinds = tuple(dict.fromkeys(kinds))
     unknown = [k for k in kinds if k not in PLURAL]
     if unknown or not kinds:
         raise ValueError(f"interaction kinds: {unknown or '(none)'}; use some of {list(PLURAL)}")
     if min_weight < 1:
         raise ValueError("min_weight must be at least 1")
+    return kinds
+
+
+@dataclass(slots=True)
+class _Counted:
+    """A selection's tally laid out as a graph: `pairs` (platform, source, target) in
+    vertex order, `edges` the same as vertex indices, `keys` the (platform, key) of each
+    vertex, `authors` (vertex, key in `tally.authors`) of the authors that are nodes."""
+
+    kinds: tuple[str, ...]
+    tally: _Tally
+    pairs: list[tuple[str, str, str]]
+    edges: list[tuple[int, int]]
+    keys: list[tuple[str, str]]
+    authors: list[tuple[int, tuple[str, str]]]
+
+
+def _count(
+    conn: sa.Connection,
+    sel: Selection,
+    kinds: tuple[str, ...],
+    min_weight: int,
+    include_isolated: bool,
+) -> _Counted:
     tally = _tally(_stream_plain(conn, _posts_query(conn, sel, kinds)), kinds)
     # Vertex order decides Louvain's tie-breaks: sort in Python, because SQLite and
     # PostgreSQL collate strings differently.
@@ -456,44 +525,33 @@ def build_interaction_graph(
                 continue
             i = nodes.get(*who)
         authors.append((i, who))
-    sg = _interaction_graph(conn, nodes, edges, pairs, tally, authors, kinds)
-    weights = sg.graph.es["weight"] if edges else []
-    sg.info.update(
-        kinds=list(kinds),
-        min_weight=min_weight,
-        authors=len(authors),
-        interactions=int(sum(weights)),
-        unresolved=tally.unresolved,
-    )
-    if tally.unresolved:
-        sg.notes.append(
-            f"{tally.unresolved:,} replies or reposts point at posts or accounts that are not "
-            "in the store; they are not in the graph."
-        )
-    if min_weight > 1:
-        sg.notes.append(f"Only pairs linked by at least {min_weight} posts are edges.")
-    if describe:
-        describe_accounts(conn, sg)
-    return sg
+    return _Counted(kinds, tally, pairs, edges, nodes.keys, authors)
 
 
-def _interaction_graph(
-    conn: sa.Connection,
-    nodes: _Nodes,
-    edges: list[tuple[int, int]],
-    pairs: list[tuple[str, str, str]],
-    tally: _Tally,
-    authors: list[tuple[int, tuple[str, str]]],
-    kinds: Sequence[str],
-) -> SocialGraph:
-    """The igraph graph and its attributes, accounts not yet looked up (`accounts_pending`
-    holds each author's keys in `accounts` for `describe_accounts`). `authors` pairs a
-    vertex with its (platform, key) in `tally.authors`."""
-    keys = nodes.keys
+def _skeleton(c: _Counted) -> ig.Graph:
+    """The directed graph with vertex `name` and edge `weight`."""
+    g = ig.Graph(n=len(c.keys), edges=c.edges, directed=True)
+    g.vs["name"] = [f"{p}:{k}" for p, k in c.keys]
+    g.es["weight"] = [float(c.tally.weight[p]) for p in c.pairs]
+    return g
+
+
+def _received(c: _Counted, per_edge: list[int]) -> list[int]:
+    """Per vertex, the sum of `per_edge` over its incoming edges."""
+    received = [0] * len(c.keys)
+    for (_, t), v in zip(c.edges, per_edge, strict=True):
+        if v:
+            received[t] += v
+    return received
+
+
+def _interaction_graph(conn: sa.Connection, c: _Counted) -> SocialGraph:
+    """The graph and all its attributes, accounts not yet looked up (`accounts_pending`
+    holds each author's keys in `accounts` for `describe_accounts`)."""
+    keys, tally = c.keys, c.tally
     n = len(keys)
-    g = ig.Graph(n=n, edges=edges, directed=True)
-    names = [f"{p}:{k}" for p, k in keys]
-    g.vs["name"] = names
+    g = _skeleton(c)
+    names = g.vs["name"]
     g.vs["platform"] = [p for p, _ in keys]
     g.vs["key"] = [k for _, k in keys]
     # an author's label is the handle as written, else the key itself ("id:…"); any
@@ -504,14 +562,14 @@ def _interaction_graph(
         conn,
         {
             i: variants.get((who, _WRITTEN)) or {tally.authors[who][_WRITTEN]}
-            for i, who in authors
+            for i, who in c.authors
             if tally.authors[who][_WRITTEN] is not None
         },
     )
     followers: list[int | None] = [None] * n
     n_posts, impressions = [0] * n, [0] * n
     pending: dict[str, tuple[str, ...]] = {}
-    for i, who in authors:
+    for i, who in c.authors:
         a = tally.authors[who]
         n_posts[i], impressions[i], followers[i] = a[0], a[1], a[2]
         label[i] = written.get(i) or keys[i][1]
@@ -523,21 +581,18 @@ def _interaction_graph(
     g.vs["posts"] = n_posts
     g.vs["impressions"] = impressions
     g.vs["stakeholder"] = [None] * n
-    weight = tally.weight
-    g.es["weight"] = [float(weight[p]) for p in pairs]
-    present = [0] * len(pairs)  # per edge, a bit per kind it has
-    targets = [t for _, t in edges]
-    for bit, (k, counts) in enumerate(zip(kinds, tally.per_kind, strict=True)):
-        vals = [counts.get(p, 0) for p in pairs]
-        g.es[PLURAL[k]] = vals
-        received = [0] * n
-        for e, (t, v) in enumerate(zip(targets, vals, strict=True)):
+    kinds = c.kinds
+    per_kind = [[counts.get(p, 0) for p in c.pairs] for counts in tally.per_kind]
+    present = [0] * len(c.pairs)  # per edge, a bit per kind it has
+    for bit, vals in enumerate(per_kind):
+        for e, v in enumerate(vals):
             if v:
-                received[t] += v
                 present[e] |= 1 << bit
-        g.vs[f"{PLURAL[k]}_received"] = received
     names_of = {m: "+".join(k for b, k in enumerate(kinds) if m >> b & 1) for m in set(present)}
     g.es["kind"] = [names_of[m] for m in present]
+    for k, vals in zip(kinds, per_kind, strict=True):
+        g.es[PLURAL[k]] = vals
+        g.vs[f"{PLURAL[k]}_received"] = _received(c, vals)
     node_fields = {
         "platform": "string",
         "stakeholder": "string",
