@@ -558,13 +558,12 @@ def _interaction_graph(conn: sa.Connection, c: _Counted) -> SocialGraph:
     # other node's is the key without the prefix
     label = [k[len(ID_PREFIX) :] if k.startswith(ID_PREFIX) else k for _, k in keys]
     variants = tally.variants
-    written = _largest(
-        conn,
-        {
-            i: variants.get((who, _WRITTEN)) or {tally.authors[who][_WRITTEN]}
-            for i, who in c.authors
-            if tally.authors[who][_WRITTEN] is not None
-        },
+    written = {i: tally.authors[who][_WRITTEN] for i, who in c.authors}
+    written.update(
+        _largest(
+            conn,
+            {i: v for i, who in c.authors if (v := variants.get((who, _WRITTEN))) is not None},
+        )
     )
     followers: list[int | None] = [None] * n
     n_posts, impressions = [0] * n, [0] * n
@@ -660,7 +659,7 @@ def _describe_authors(conn: sa.Connection, sg: SocialGraph, idx: Iterable[int]) 
     for i, keys in todo:
         wanted.setdefault(platform[i], set()).update(keys)
     a = accounts.c
-    found: dict[tuple[str, str], tuple[str | None, int | None]] = {}
+    found: dict[tuple[str, str], tuple[str | None, int | None]] = {}  # → (handle, followers)
     for p, keys in wanted.items():
         ks = sorted(keys)
         for start in range(0, len(ks), _IN_CHUNK):
@@ -669,10 +668,18 @@ def _describe_authors(conn: sa.Connection, sg: SocialGraph, idx: Iterable[int]) 
             )
             for aid, handle, fol in conn.execute(q):
                 found[(p, aid)] = (handle, fol)
-    ids: dict[int, set[str]] = {}
+    account_id, label, followers = g.vs["account_id"], g.vs["label"], g.vs["followers"]
+    ids: dict[int, set[str]] = {}  # the authors with several accounts, for `_largest`
     handles: dict[int, set[str]] = {}
-    followers = g.vs["followers"]
     for i, keys in todo:
+        if len(keys) == 1:  # nearly every author: one key, one account at most
+            hit = found.get((platform[i], keys[0]))
+            if hit is not None:
+                account_id[i] = keys[0]
+                label[i] = hit[0] or label[i]
+                if hit[1] is not None:
+                    followers[i] = int(hit[1])
+            continue
         hits = [(k, found[(platform[i], k)]) for k in keys if (platform[i], k) in found]
         if not hits:
             continue
@@ -683,7 +690,6 @@ def _describe_authors(conn: sa.Connection, sg: SocialGraph, idx: Iterable[int]) 
         fol = [f for _, (_, f) in hits if f is not None]
         if fol:
             followers[i] = int(max(fol))
-    account_id, label = g.vs["account_id"], g.vs["label"]
     for i, v in _largest(conn, ids).items():
         account_id[i] = v
     for i, v in _largest(conn, handles).items():
