@@ -12,6 +12,7 @@ Definitions, and why they were chosen, are in docs/reports/influence.md.
 
 from __future__ import annotations
 
+import heapq
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -114,8 +115,10 @@ def competition_ranks(values: list[Any]) -> list[int]:
     Standard competition ranking keeps a tie from turning into an arbitrary order, so
     two accounts with equal scores never "move" against each other between periods.
     """
-    keyed = [float(f"{float(v or 0):.{_SIGNIFICANT}g}") for v in values]
-    order = sorted(range(len(keyed)), key=lambda i: -keyed[i])
+    spec = f".{_SIGNIFICANT}g"
+    keyed = [float(format(float(v or 0), spec)) for v in values]
+    # descending, ties in index order (a reversed sort keeps equal items in order)
+    order = sorted(range(len(keyed)), key=keyed.__getitem__, reverse=True)
     ranks = [0] * len(keyed)
     last: float | None = None
     current = 0
@@ -185,8 +188,10 @@ def influencers(
         g = sg.graph
         ranks = competition_ranks(g.vs[rank_col])
         pr, posts_n, names = g.vs["pagerank"], g.vs["posts"], g.vs["name"]
-        order = sorted(range(g.vcount()), key=lambda i: (ranks[i], -pr[i], -posts_n[i], names[i]))
-        shown = order[:n]
+        # the n first by rank, PageRank, posts, id (nsmallest: sorted(...)[:n] without the sort)
+        shown = heapq.nsmallest(
+            n, range(g.vcount()), key=lambda i: (ranks[i], -pr[i], -posts_n[i], names[i])
+        )
         describe_accounts(conn, sg, shown)
         previous: dict[str, int] = {}
         prev_per: Period | None = per.previous() if compare else None
