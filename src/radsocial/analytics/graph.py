@@ -289,8 +289,10 @@ def _posts_query(
 class _Tally:
     """The selection's posts, counted.
 
-    Per (platform, source, target): `weight`, the posts joining them, and per kind
-    (`per_kind`, in `kinds` order) the posts of that kind. Per (platform, author key):
+    Per (platform, source, target), `links` holds one packed int: the number of posts
+    joining them in its lowest `_FIELD` bits, then the posts of each kind (in `kinds`
+    order) in the next fields — one dict update per target instead of one per count,
+    and no per-pair object (`_unpack` reads them). Per (platform, author key):
     `authors` holds (posts, impressions, highest follower count, handle as written,
     key in `accounts`), and `variants` every value of those last two when an author's
     posts give more than one (a handle written in two cases, two ids under one handle),
@@ -302,11 +304,21 @@ class _Tally:
     40–80 ms of each influence request when authors were lists (measured).
     """
 
-    weight: dict[tuple[str, str, str], int] = field(default_factory=dict)
-    per_kind: list[dict[tuple[str, str, str], int]] = field(default_factory=list)
+    links: dict[tuple[str, str, str], int] = field(default_factory=dict)
     authors: dict[tuple[str, str], tuple[Any, ...]] = field(default_factory=dict)
     variants: dict[tuple[tuple[str, str], int], set[str]] = field(default_factory=dict)
     unresolved: int = 0
+
+
+#: Bits per count in `_Tally.links`: room for 2^40 posts per pair and kind.
+_FIELD = 40
+_MASK = (1 << _FIELD) - 1
+
+
+def _unpack(packed: list[int], field_: int) -> list[int]:
+    """Count number `field_` (0: posts, 1 + i: posts of kind i) of packed `links` values."""
+    shift = field_ * _FIELD
+    return [v >> shift & _MASK for v in packed]
 
 
 _WRITTEN, _ACCOUNT_KEY = 3, 4
@@ -317,14 +329,18 @@ def _tally(rows: Iterable[Sequence[Any]], kinds: Sequence[str]) -> _Tally:
     (one bit per kind), so the post adds 1 to the pair's weight however many ways it
     names the target, and 1 to each of those kinds; a target equal to the author (a
     self-mention, a reply in one's own thread) is dropped."""
-    out = _Tally(per_kind=[{} for _ in kinds])
-    weight, authors, variants = out.weight, out.authors, out.variants
+    out = _Tally()
+    links, authors, variants = out.links, out.authors, out.variants
     plan: list[tuple[int, bool, int]] = []  # (bit, is mention, column)
     col = 6
     for i, k in enumerate(kinds):
         plan.append((1 << i, k == "mention", col))
         col += 1 if k == "mention" else 2
-    bits = [(1 << i, d) for i, d in enumerate(out.per_kind)]
+    # what a post adds to a pair's packed counts, by the kinds (bits) it links them by
+    step = [
+        1 + sum(1 << (_FIELD * (i + 1)) for i in range(len(kinds)) if mask >> i & 1)
+        for mask in range(1 << len(kinds))
+    ]
     for row in rows:
         platform, src = row[1], row[2]
         who = (platform, src)
@@ -361,10 +377,7 @@ def _tally(rows: Iterable[Sequence[Any]], kinds: Sequence[str]) -> _Tally:
             if dst == src:
                 continue
             pair = (platform, src, dst)
-            weight[pair] = weight.get(pair, 0) + 1
-            for bit, counts in bits:
-                if mask & bit:
-                    counts[pair] = counts.get(pair, 0) + 1
+            links[pair] = links.get(pair, 0) + step[mask]
     return out
 
 
@@ -450,7 +463,7 @@ def build_interaction_graph(
         kinds=list(kinds),
         min_weight=min_weight,
         authors=len(c.authors),
-        interactions=sum(c.tally.weight[p] for p in c.pairs),
+        interactions=sum(_unpack(c.packed, 0)),
         unresolved=c.tally.unresolved,
     )
     if c.tally.unresolved:
@@ -479,12 +492,12 @@ def ranking_graph(conn: sa.Connection, sel: Selection, measure: str | None = Non
     if measure in ("posts", "impressions"):
         col = 0 if measure == "posts" else 1
         values = [0] * g.vcount()
-        for i, who in c.authors:
-            values[i] = c.tally.authors[who][col]
+        for i, _, record in c.authors:
+            values[i] = record[col]
         g.vs[measure] = values
-    for k, counts in zip(kinds, c.tally.per_kind, strict=True):
+    for i, k in enumerate(kinds):
         if measure == f"{PLURAL[k]}_received":
-            g.vs[measure] = _received(c, [counts.get(p, 0) for p in c.pairs])
+            g.vs[measure] = _received(g, _unpack(c.packed, i + 1))
     return g
 
 
@@ -500,16 +513,18 @@ def _check_kinds(kinds: Sequence[str], min_weight: int) -> tuple[str, ...]:
 
 @dataclass(slots=True)
 class _Counted:
-    """A selection's tally laid out as a graph: `pairs` (platform, source, target) in
-    vertex order, `edges` the same as vertex indices, `keys` the (platform, key) of each
-    vertex, `authors` (vertex, key in `tally.authors`) of the authors that are nodes."""
+    """A selection's tally laid out as a graph: the edges as vertex indices in (platform,
+    source, target) order with their `packed` counts (`_Tally.links`), `keys` the
+    (platform, key) of each vertex and `index` the reverse, `authors` (vertex, key,
+    record of `tally.authors`) of the authors that are nodes."""
 
     kinds: tuple[str, ...]
     tally: _Tally
-    pairs: list[tuple[str, str, str]]
     edges: list[tuple[int, int]]
+    packed: list[int]
     keys: list[tuple[str, str]]
-    authors: list[tuple[int, tuple[str, str]]]
+    index: dict[tuple[str, str], int]
+    authors: list[tuple[int, tuple[str, str], tuple[Any, ...]]]
 
 
 def _count(
@@ -526,33 +541,36 @@ def _count(
     q = _posts_query(conn, sel, kinds, lean=lean)
     tally = _tally(_stream_plain(conn, q), kinds)
     # Vertex order decides Louvain's tie-breaks: sort in Python, because SQLite and
-    # PostgreSQL collate strings differently.
-    weight = tally.weight
-    pairs = sorted(weight if min_weight == 1 else (k for k, w in weight.items() if w >= min_weight))
+    # PostgreSQL collate strings differently. (Pairs are unique: the counts never decide.)
+    links = sorted(tally.links.items())
+    if min_weight > 1:
+        links = [(pair, v) for pair, v in links if v & _MASK >= min_weight]
     nodes = _Nodes()
-    edges = [(nodes.get(p, s), nodes.get(p, t)) for p, s, t in pairs]
+    edges = [(nodes.get(p, s), nodes.get(p, t)) for (p, s, t), _ in links]
     index = nodes.index
-    authors = [(index[who], who) for who in tally.authors if who in index]
+    authors = [(index[who], who, rec) for who, rec in tally.authors.items() if who in index]
     if include_isolated:
-        authors += [(nodes.get(*who), who) for who in sorted(set(tally.authors) - index.keys())]
-    return _Counted(kinds, tally, pairs, edges, nodes.keys, authors)
+        authors += [
+            (nodes.get(*who), who, tally.authors[who])
+            for who in sorted(tally.authors.keys() - index.keys())
+        ]
+    return _Counted(kinds, tally, edges, [v for _, v in links], nodes.keys, index, authors)
 
 
 def _skeleton(c: _Counted) -> ig.Graph:
     """The directed graph with vertex `name` and edge `weight`."""
     g = ig.Graph(n=len(c.keys), edges=c.edges, directed=True)
     g.vs["name"] = [f"{p}:{k}" for p, k in c.keys]
-    g.es["weight"] = [float(c.tally.weight[p]) for p in c.pairs]
+    g.es["weight"] = [float(w) for w in _unpack(c.packed, 0)]
     return g
 
 
-def _received(c: _Counted, per_edge: list[int]) -> list[int]:
-    """Per vertex, the sum of `per_edge` over its incoming edges."""
-    received = [0] * len(c.keys)
-    for (_, t), v in zip(c.edges, per_edge, strict=True):
-        if v:
-            received[t] += v
-    return received
+def _received(g: ig.Graph, per_edge: list[int]) -> list[int]:
+    """Per vertex, the sum of `per_edge` over its incoming edges (igraph's in-strength:
+    sums of integers, exact as doubles)."""
+    if not per_edge:
+        return [0] * g.vcount()
+    return [int(x) for x in g.strength(mode="in", weights=per_edge)]
 
 
 def _interaction_graph(conn: sa.Connection, c: _Counted) -> SocialGraph:
@@ -567,23 +585,22 @@ def _interaction_graph(conn: sa.Connection, c: _Counted) -> SocialGraph:
     # an author's label is the handle as written, else the key itself ("id:…"); any
     # other node's is the key without the prefix
     label = [k[len(ID_PREFIX) :] if k.startswith(ID_PREFIX) else k for _, k in keys]
-    variants = tally.variants
-    written = {i: tally.authors[who][_WRITTEN] for i, who in c.authors}
-    written.update(
-        _largest(
-            conn,
-            {i: v for i, who in c.authors if (v := variants.get((who, _WRITTEN))) is not None},
-        )
-    )
     followers: list[int | None] = [None] * n
     n_posts, impressions = [0] * n, [0] * n
     pending: dict[str, tuple[str, ...]] = {}
-    for i, who in c.authors:
-        a = tally.authors[who]
-        n_posts[i], impressions[i], followers[i] = a[0], a[1], a[2]
-        label[i] = written.get(i) or keys[i][1]
-        more = variants.get((who, _ACCOUNT_KEY))
-        pending[names[i]] = tuple(sorted(more)) if more else (a[_ACCOUNT_KEY],)
+    for i, who, (posts_n, seen, most, written, key) in c.authors:
+        n_posts[i], impressions[i], followers[i] = posts_n, seen, most
+        label[i] = written or who[1]
+        pending[names[i]] = (key,)
+    # the few authors whose posts give several handles or account keys
+    several = {f: {} for f in (_WRITTEN, _ACCOUNT_KEY)}
+    for (who, f), values in tally.variants.items():
+        if who in c.index:
+            several[f][c.index[who]] = values
+    for i, written in _largest(conn, several[_WRITTEN]).items():
+        label[i] = written or keys[i][1]
+    for i, values in several[_ACCOUNT_KEY].items():
+        pending[names[i]] = tuple(sorted(values))
     g.vs["label"] = label
     g.vs["account_id"] = [None] * n
     g.vs["followers"] = followers
@@ -591,17 +608,15 @@ def _interaction_graph(conn: sa.Connection, c: _Counted) -> SocialGraph:
     g.vs["impressions"] = impressions
     g.vs["stakeholder"] = [None] * n
     kinds = c.kinds
-    per_kind = [[counts.get(p, 0) for p in c.pairs] for counts in tally.per_kind]
-    present = [0] * len(c.pairs)  # per edge, a bit per kind it has
+    per_kind = [_unpack(c.packed, i + 1) for i in range(len(kinds))]
+    present = [0] * len(c.edges)  # per edge, a bit per kind it has
     for bit, vals in enumerate(per_kind):
-        for e, v in enumerate(vals):
-            if v:
-                present[e] |= 1 << bit
+        present = [m | (1 << bit if v else 0) for m, v in zip(present, vals, strict=True)]
     names_of = {m: "+".join(k for b, k in enumerate(kinds) if m >> b & 1) for m in set(present)}
     g.es["kind"] = [names_of[m] for m in present]
     for k, vals in zip(kinds, per_kind, strict=True):
         g.es[PLURAL[k]] = vals
-        g.vs[f"{PLURAL[k]}_received"] = _received(c, vals)
+        g.vs[f"{PLURAL[k]}_received"] = _received(g, vals)
     node_fields = {
         "platform": "string",
         "stakeholder": "string",
