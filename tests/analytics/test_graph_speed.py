@@ -391,3 +391,24 @@ def test_other_warnings_are_given_back() -> None:
     with pytest.warns(UserWarning, match="not igraph's"), G._igraph_notes(notes):
         warnings.warn("not igraph's", UserWarning, stacklevel=1)
     assert notes == []
+
+
+# --------------------------------------------------------------------------- ranking
+
+
+def test_ranks_of_and_top_equal_the_full_ranking() -> None:
+    from radsocial.analytics.influence import _top, competition_ranks, ranks_of
+
+    rng = random.Random(5)
+    values: list[Any] = [rng.choice((None, 0, 0.1, 0.3, 1 / 3, 2.0)) for _ in range(500)]
+    values += [1 / 3 + 1e-15]  # equal to 1/3 at the ranks' precision
+    ids = [f"a{i}" for i in range(len(values))]
+    full = competition_ranks(values)
+    wanted = [*rng.sample(ids, 50), "not there"]
+    assert ranks_of(values, ids, wanted) == {i: full[ids.index(i)] for i in wanted if i in ids}
+    pr = [rng.random() for _ in values]
+    posts_n = [rng.randrange(3) for _ in values]
+    for n in (1, 7, 100, 10_000):
+        order = sorted(range(len(values)), key=lambda i: (full[i], -pr[i], -posts_n[i], ids[i]))
+        assert _top(n, full, pr, posts_n, ids) == order[:n]
+    assert _top(5, [], [], [], []) == []

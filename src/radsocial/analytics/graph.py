@@ -229,10 +229,10 @@ def _posts_query(
 ) -> sa.Select[Any]:
     """One row per selected post that names its author, with all the graph needs of it.
 
-    Columns: id, platform, the author's node key, the author's key in `accounts`
+    Columns: platform, the author's node key, the author's key in `accounts`
     (`author_key`), the handle as written, the follower count the payload gave, then per
     kind in `kinds` order: for mentions the list of mentioned handles (JSON text on
-    SQLite, an array on PostgreSQL; empty or NULL without mentions), for the others a
+    SQLite, an array on PostgreSQL; NULL without mentions), for the others a
     flag (the post is a reply / repost / quote) and the target's node key — NULL when it
     cannot be named (a reply or repost of a post that is not stored, by an account not
     stored), so those can be counted.
@@ -248,8 +248,8 @@ def _posts_query(
     """
     c = posts.c
     src = sa.func.coalesce(sa.func.lower(c.author_handle), _ID + c.author_id)
-    cols: list[Any] = [c.id, c.platform, src, author_key(), c.author_handle, c.author_followers]
-    for i, name in ((3, "account"), (4, "written"), (5, "followers")):
+    cols: list[Any] = [c.platform, src, author_key(), c.author_handle, c.author_followers]
+    for i, name in ((2, "account"), (3, "written"), (4, "followers")):
         if name in lean:
             cols[i] = sa.null()
     joined: Any = posts
@@ -257,9 +257,9 @@ def _posts_query(
         if kind == "mention":
             m = post_mentions.c
             agg = (
-                sa.func.array_agg(m.handle)
+                sa.func.array_agg(m.handle)  # NULL without mentions
                 if conn.dialect.name == "postgresql"
-                else sa.func.json_group_array(m.handle)
+                else sa.func.nullif(sa.func.json_group_array(m.handle), "[]")
             )
             cols.append(sa.select(agg).where(m.post_id == c.id).scalar_subquery())
         elif kind == "reply":
@@ -338,7 +338,7 @@ def _tally(rows: Iterable[Sequence[Any]], kinds: Sequence[str]) -> _Tally:
     out = _Tally()
     links, authors, variants = out.links, out.authors, out.variants
     plan: list[tuple[int, bool, int]] = []  # (bit, is mention, column)
-    col = 6
+    col = 5
     for i, k in enumerate(kinds):
         plan.append((1 << i, k == "mention", col))
         col += 1 if k == "mention" else 2
@@ -348,9 +348,9 @@ def _tally(rows: Iterable[Sequence[Any]], kinds: Sequence[str]) -> _Tally:
         for mask in range(1 << len(kinds))
     ]
     for row in rows:
-        platform, src = row[1], row[2]
+        platform, src = row[0], row[1]
         who = (platform, src)
-        followers, written, key = row[5], row[4], row[3]
+        followers, written, key = row[4], row[3], row[2]
         a = authors.get(who)
         if a is None:
             authors[who] = (1, followers or 0, followers, written, key, who)
@@ -395,7 +395,7 @@ def _mentioned(value: Any) -> Sequence[str]:
     if not value:
         return ()
     if isinstance(value, str):
-        return () if value == "[]" else orjson.loads(value)  # type: ignore[no-any-return]
+        return orjson.loads(value)  # type: ignore[no-any-return]
     return value  # type: ignore[no-any-return]
 
 

@@ -12,7 +12,8 @@ Definitions, and why they were chosen, are in docs/reports/influence.md.
 
 from __future__ import annotations
 
-import heapq
+import bisect
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -115,8 +116,7 @@ def competition_ranks(values: list[Any]) -> list[int]:
     Standard competition ranking keeps a tie from turning into an arbitrary order, so
     two accounts with equal scores never "move" against each other between periods.
     """
-    spec = f".{_SIGNIFICANT}g"
-    keyed = [float(format(float(v or 0), spec)) for v in values]
+    keyed = _keyed(values)
     # descending, ties in index order (a reversed sort keeps equal items in order)
     order = sorted(range(len(keyed)), key=keyed.__getitem__, reverse=True)
     ranks = [0] * len(keyed)
@@ -127,6 +127,36 @@ def competition_ranks(values: list[Any]) -> list[int]:
             current, last = pos + 1, keyed[i]
         ranks[i] = current
     return ranks
+
+
+def _keyed(values: list[Any]) -> list[float]:
+    """The values ranks compare: None as 0, rounded to `_SIGNIFICANT` digits."""
+    spec = f".{_SIGNIFICANT}g"
+    return [float(format(float(v or 0), spec)) for v in values]
+
+
+def ranks_of(values: list[Any], ids: list[str], wanted: Iterable[str]) -> dict[str, int]:
+    """{id: competition rank} for the `wanted` ids found in `ids` — the ranks
+    `competition_ranks(values)` gives them, without ranking every account: a rank is one
+    more than the number of larger values, counted by bisection in the sorted values."""
+    keyed = _keyed(values)
+    ascending = sorted(keyed)
+    at = dict(zip(ids, keyed, strict=True))
+    return {
+        i: 1 + len(ascending) - bisect.bisect_right(ascending, at[i]) for i in wanted if i in at
+    }
+
+
+def _top(
+    n: int, ranks: list[int], pr: list[float], posts_n: list[int], names: list[str]
+) -> list[int]:
+    """The `n` vertices first by (rank, −PageRank, −posts, id) — `sorted(...)[:n]` — with
+    the sort keys made only for vertices ranked no worse than the n-th best rank."""
+    if not ranks:
+        return []
+    cut = sorted(ranks)[min(n, len(ranks)) - 1]
+    candidates = [i for i, r in enumerate(ranks) if r <= cut]
+    return sorted(candidates, key=lambda i: (ranks[i], -pr[i], -posts_n[i], names[i]))[:n]
 
 
 def _account_graph(conn: sa.Connection, sel: Selection, *, with_hits: bool) -> SocialGraph:
@@ -187,11 +217,8 @@ def influencers(
         sg = _account_graph(conn, sel.with_period(per.since, per.until), with_hits=True)
         g = sg.graph
         ranks = competition_ranks(g.vs[rank_col])
-        pr, posts_n, names = g.vs["pagerank"], g.vs["posts"], g.vs["name"]
-        # the n first by rank, PageRank, posts, id (nsmallest: sorted(...)[:n] without the sort)
-        shown = heapq.nsmallest(
-            n, range(g.vcount()), key=lambda i: (ranks[i], -pr[i], -posts_n[i], names[i])
-        )
+        names = g.vs["name"]
+        shown = _top(n, ranks, g.vs["pagerank"], g.vs["posts"], names)
         describe_accounts(conn, sg, shown)
         previous: dict[str, int] = {}
         prev_per: Period | None = per.previous() if compare else None
@@ -199,7 +226,7 @@ def influencers(
         if prev_per is not None:
             pg = _previous_graph(conn, sel.with_period(prev_per.since, prev_per.until), rank_col)
             prev_accounts = pg.vcount()
-            previous = dict(zip(pg.vs["name"], competition_ranks(pg.vs[rank_col]), strict=True))
+            previous = ranks_of(pg.vs[rank_col], pg.vs["name"], (names[i] for i in shown))
     rows = []
     for i in shown:
         v = g.vs[i]
