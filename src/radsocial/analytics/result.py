@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -43,11 +44,11 @@ class Table:
         return [r[i] for r in self.rows]
 
     def to_dicts(self) -> list[dict[str, Any]]:
-        return [dict(zip(self.columns, (_plain(v) for v in r), strict=True)) for r in self.rows]
+        return [dict(zip(self.columns, _plain_row(r), strict=True)) for r in self.rows]
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "title": self.title, "columns": self.columns}
-        out["rows"] = [[_plain(v) for v in r] for r in self.rows]
+        out["rows"] = [_plain_row(r) for r in self.rows]
         if self.chart:
             out["chart"] = self.chart
         if self.notes:
@@ -185,6 +186,16 @@ def _plain(v: Any) -> Any:
     if isinstance(v, float) and v != v:  # NaN
         return None
     return v
+
+
+#: Types `_plain` returns as they are: a row's values of these skip the call.
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
+def _plain_row(row: Sequence[Any]) -> list[Any]:
+    """`_plain` of each value of a row; strings, integers and None are kept without a
+    call — a call per value was 40 ms of the 130,000 values of a network section."""
+    return [v if type(v) in _AS_IS else _plain(v) for v in row]
 
 
 def _plain_deep(v: Any) -> Any:

@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import jinja2
+import orjson
 from markupsafe import Markup, escape
 
 from radsocial.analytics import REPORTS, Report, Table, flag_synthetic
@@ -718,6 +719,20 @@ def _stakeholders() -> tuple[str, ...]:
     return STAKEHOLDERS
 
 
+def _dumps(obj: Any, sort_keys: bool = False, **kwargs: Any) -> str:
+    """JSON for the `tojson` filter by orjson (Jinja escapes <, >, & and ' after it):
+    json.dumps took 50 ms of a network section's 650 KB of tables (measured). The
+    same values; non-ASCII text is written as UTF-8 rather than \\u escapes, and a
+    value orjson refuses (an integer beyond 64 bits) goes through json.dumps."""
+    option = orjson.OPT_NON_STR_KEYS | (orjson.OPT_SORT_KEYS if sort_keys else 0)
+    try:
+        return orjson.dumps(obj, option=option).decode()
+    except TypeError:
+        import json
+
+        return json.dumps(obj, sort_keys=sort_keys, **kwargs)
+
+
 @cache
 def environment() -> jinja2.Environment:
     """The one Jinja environment: autoescape on for every template, strict undefined."""
@@ -728,6 +743,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.policies["json.dumps_function"] = _dumps
     env.filters.update(
         num=fmt_num,
         when=fmt_when,
