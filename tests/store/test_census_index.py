@@ -8,6 +8,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from radsocial.analytics.census import _on_platform
 from radsocial.store import Store, rollups
 from radsocial.store.census_rollup import _grouped, mark_dirty, settle
 from radsocial.store.engine import downgrade, migrate
@@ -47,13 +48,32 @@ def test_the_regrouping_streams_the_indexes_in_group_order(tmp_path: Path) -> No
                 plan = " | ".join(r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
                 assert f"COVERING INDEX {NAMES[table.name]}" in plan, plan
                 assert "TEMP B-TREE FOR GROUP BY" not in plan, plan
-        # the group key leads, in the order of the GROUP BY
-        assert columns(store, NAMES["rollup_author"])[:2] == ["platform", "stakeholder"]
+        # the group key leads, the label first (see the next test)
+        assert columns(store, NAMES["rollup_author"])[:2] == ["stakeholder", "platform"]
         assert columns(store, NAMES["rollup_author_year"])[:3] == [
-            "platform",
             "stakeholder",
+            "platform",
             "year",
         ]
+    finally:
+        store.close()
+
+
+def test_lookups_by_platform_and_handle_keep_their_own_indexes(tmp_path: Path) -> None:
+    """The registry census by year asks `platform = ? AND (handle IN … OR author_id IN
+    …)`: each branch from its own index, not the census index (covering, it would be
+    read for `platform = ?` alone, as a scan of the platform)."""
+    store = Store.open(tmp_path / "census.db")
+    try:
+        r = rollup_author_year.c
+        q = sa.select(r.posts, r.first_at).where(
+            _on_platform(r.platform, "x", r.handle.in_(["a", "b"]), r.author_id.in_(["1"]))
+        )
+        with store.engine.connect() as conn:
+            sql = str(q.compile(conn, compile_kwargs={"literal_binds": True}))
+            plan = " | ".join(r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+        assert "ix_rollup_author_year_census" not in plan, plan
+        assert "ix_rollup_author_year_handle" in plan, plan
     finally:
         store.close()
 

@@ -23,15 +23,19 @@ down_revision = "0010"
 branch_labels = None
 depends_on = None
 
-#: index name -> (table, columns): the group key first, then what the regrouping reads
+#: index name -> (table, columns): the group key first, then what the regrouping reads.
+#: The label leads, not the platform: SQLite matches a GROUP BY to an index in any
+#: order, and led by the platform the index (covering) was preferred for `platform = ?`
+#: by the registry census, whose handle and author id lookups it then read as a scan of
+#: the platform (0.05 → 0.18 s, measured).
 INDEXES = {
     "ix_rollup_author_census": (
         "rollup_author",
-        ("platform", "stakeholder", "author_id", "handle", "posts", "first_at", "last_at"),
+        ("stakeholder", "platform", "author_id", "handle", "posts", "first_at", "last_at"),
     ),
     "ix_rollup_author_year_census": (
         "rollup_author_year",
-        ("platform", "stakeholder", "year", "author_id", "handle", "posts", "first_at", "last_at"),
+        ("stakeholder", "platform", "year", "author_id", "handle", "posts", "first_at", "last_at"),
     ),
 }
 
