@@ -1,7 +1,7 @@
 """The fast interaction graph against a direct count, and igraph's thread.
 
 The graph is counted in Python from one pass over the selected posts
-(`graph._posts_query`, `graph._tally`); here a seeded store — case variants, two
+(`interactions.posts_query`, `graph._tally`); here a seeded store — case variants, two
 accounts under one handle, authors known only by id, self-mentions, unresolved replies
 and reposts — is counted again by plain SQL aggregates (one UNION ALL with
 COUNT(DISTINCT post), authors grouped with max()), on both backends, and the two must

@@ -11,7 +11,7 @@ of posts:
   stay on the edge (`mentions`, `replies`, `reposts`). Self-loops are dropped; replies
   and reposts whose target cannot be named are counted and noted. The selected posts
   are read in one pass, each with its resolved targets, and counted in Python as they
-  stream (`_posts_query`, `_tally`): 0.05 s of SQL for a month at 1M posts where the
+  stream (`radsocial.store.interactions`, `_tally`): 0.05 s of SQL for a month at 1M posts where the
   UNION ALL / COUNT(DISTINCT) aggregate and the per-post account join took 0.19 s.
 - **cohashtag** (undirected): tag — tag, weighted by the number of selected posts that
   carry both; aggregated in the database.
@@ -45,14 +45,22 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
-import orjson
 import sqlalchemy as sa
 
 from radsocial import __version__
-from radsocial.analytics.scope import plain_rows, stream_rows
-from radsocial.store import Selection
-from radsocial.store.queries import author_key, author_labels, where
-from radsocial.store.schema import accounts, post_hashtags, post_mentions, posts
+from radsocial.analytics.scope import plain_rows, rollup_scope, stream_rows
+from radsocial.store import Selection, rollups
+from radsocial.store.interactions import ID_PREFIX, post_targets, posts_query
+from radsocial.store.interactions import KINDS as LINK_KINDS
+from radsocial.store.queries import author_labels, where
+from radsocial.store.schema import (
+    accounts,
+    post_hashtags,
+    posts,
+    rollup_link_day,
+    rollup_link_lost,
+    rollup_poster_day,
+)
 
 GraphKind = Literal["interaction", "cohashtag"]
 ExportFormat = Literal["gexf", "graphml", "csv"]
@@ -72,11 +80,6 @@ SEED = 0
 #: Louvain took 6 s to 545 s depending on their structure, Leiden 2–9 s
 #: (docs/reports/influence.md).
 LOUVAIN_MAX_EDGES = 250_000
-#: Node ids known only by platform id (no handle anywhere) are "id:<id>"; a handle never
-#: contains a colon on any supported platform, so the two cannot collide.
-ID_PREFIX = "id:"
-
-_ID = sa.literal_column(f"'{ID_PREFIX}'", sa.String)
 _ONE = sa.literal_column("1", sa.Integer)
 _ZERO = sa.literal_column("0", sa.Integer)
 _IN_CHUNK = 900  # values per IN (...): under every backend's parameter limit
@@ -224,73 +227,6 @@ class _Nodes:
         return list(self.index)
 
 
-def _posts_query(
-    conn: sa.Connection, sel: Selection, kinds: Sequence[str], *, lean: Collection[str] = ()
-) -> sa.Select[Any]:
-    """One row per selected post that names its author, with all the graph needs of it.
-
-    Columns: platform, the author's node key, the author's key in `accounts`
-    (`author_key`), the handle as written, the follower count the payload gave, then per
-    kind in `kinds` order: for mentions the list of mentioned handles (JSON text on
-    SQLite, an array on PostgreSQL; NULL without mentions), for the others a
-    flag (the post is a reply / repost / quote) and the target's node key — NULL when it
-    cannot be named (a reply or repost of a post that is not stored, by an account not
-    stored), so those can be counted.
-
-    Everything comes in this one pass over the selection: the targets by LEFT JOINs, the
-    mentions by a correlated aggregate on post_mentions' primary key. The selection's
-    WHERE is applied once, and a post arrives whole, so Python can count a post that
-    mentions and replies to one account once — instead of the database sorting every
-    (post, target) pair for a COUNT(DISTINCT), then joining every post to `accounts`
-    for the author table (0.19 s → 0.05 s for 16,500 posts at 1M posts, measured).
-    `lean` names author columns left NULL because the caller does not read them
-    ("account", "written", "followers"): fewer values for the driver to convert.
-    """
-    c = posts.c
-    src = sa.func.coalesce(sa.func.lower(c.author_handle), _ID + c.author_id)
-    cols: list[Any] = [c.platform, src, author_key(), c.author_handle, c.author_followers]
-    for i, name in ((2, "account"), (3, "written"), (4, "followers")):
-        if name in lean:
-            cols[i] = sa.null()
-    joined: Any = posts
-    for kind in kinds:
-        if kind == "mention":
-            m = post_mentions.c
-            agg = (
-                sa.func.array_agg(m.handle)  # NULL without mentions
-                if conn.dialect.name == "postgresql"
-                else sa.func.nullif(sa.func.json_group_array(m.handle), "[]")
-            )
-            cols.append(sa.select(agg).where(m.post_id == c.id).scalar_subquery())
-        elif kind == "reply":
-            parent = posts.alias("parent")
-            pacct = accounts.alias("parent_account")
-            joined = joined.outerjoin(
-                pacct,
-                sa.and_(pacct.c.platform == c.platform, pacct.c.account_id == c.reply_to_author_id),
-            ).outerjoin(
-                parent,
-                sa.and_(parent.c.platform == c.platform, parent.c.platform_id == c.reply_to_id),
-            )
-            dst = sa.func.coalesce(
-                sa.func.lower(pacct.c.handle),
-                sa.func.lower(parent.c.author_handle),
-                _ID + c.reply_to_author_id,
-                _ID + parent.c.author_id,
-            )
-            cols += [sa.or_(c.reply_to_id.is_not(None), c.reply_to_author_id.is_not(None)), dst]
-        else:
-            ref = c.repost_of_id if kind == "repost" else c.quote_of_id
-            orig = posts.alias(f"{kind}_original")
-            joined = joined.outerjoin(
-                orig, sa.and_(orig.c.platform == c.platform, orig.c.platform_id == ref)
-            )
-            dst = sa.func.coalesce(sa.func.lower(orig.c.author_handle), _ID + orig.c.author_id)
-            cols += [ref.is_not(None), dst]
-    has_author = sa.or_(c.author_handle.is_not(None), c.author_id.is_not(None))
-    return sa.select(*cols).select_from(joined).where(*where(conn, sel), has_author)
-
-
 @dataclass(slots=True)
 class _Tally:
     """The selection's posts, counted.
@@ -331,72 +267,120 @@ _WRITTEN, _ACCOUNT_KEY = 3, 4
 
 
 def _tally(rows: Iterable[Sequence[Any]], kinds: Sequence[str]) -> _Tally:
-    """Count the rows of `_posts_query`. Within a post, each target is a set of kinds
-    (one bit per kind), so the post adds 1 to the pair's weight however many ways it
-    names the target, and 1 to each of those kinds; a target equal to the author (a
-    self-mention, a reply in one's own thread) is dropped."""
+    """Count the rows of `posts_query`. Within a post, each target is a set of kinds
+    (one bit per kind, `post_targets`), so the post adds 1 to the pair's weight however
+    many ways it names the target, and 1 to each of those kinds."""
     out = _Tally()
     links, authors, variants = out.links, out.authors, out.variants
-    plan: list[tuple[int, bool, int]] = []  # (bit, is mention, column)
-    col = 5
-    for i, k in enumerate(kinds):
-        plan.append((1 << i, k == "mention", col))
-        col += 1 if k == "mention" else 2
     # what a post adds to a pair's packed counts, by the kinds (bits) it links them by
-    step = [
-        1 + sum(1 << (_FIELD * (i + 1)) for i in range(len(kinds)) if mask >> i & 1)
-        for mask in range(1 << len(kinds))
-    ]
-    for row in rows:
-        platform, src = row[0], row[1]
-        who = (platform, src)
-        followers, written, key = row[4], row[3], row[2]
-        a = authors.get(who)
-        if a is None:
-            authors[who] = (1, followers or 0, followers, written, key, who)
-        else:
-            # `who` as first seen: every pair of this author then shares its strings, so
-            # sorting the pairs compares them by identity (6 ms less per 15,000, measured)
-            n, impressions, most, first_written, first_key, who = a
-            platform, src = who
-            if followers is not None:
-                impressions += followers
-                if most is None or followers > most:
-                    most = followers
-            if written is not None and written != first_written:
-                if first_written is None:
-                    first_written = written
-                else:
-                    variants.setdefault((who, _WRITTEN), {first_written}).add(written)
-            if key != first_key:  # never NULL: the post names its author
-                variants.setdefault((who, _ACCOUNT_KEY), {first_key}).add(key)
-            authors[who] = (n + 1, impressions, most, first_written, first_key, who)
-        targets: dict[str, int] = {}
-        for bit, is_mention, j in plan:
-            if is_mention:
-                for handle in _mentioned(row[j]):
-                    targets[handle] = targets.get(handle, 0) | bit
-            elif row[j]:
-                dst = row[j + 1]
-                if dst is None:
-                    out.unresolved += 1
-                else:
-                    targets[dst] = targets.get(dst, 0) | bit
+    step = _steps(len(kinds))
+    lost_n = [m.bit_count() for m in range(1 << len(kinds))]
+    unresolved = 0
+    for row, targets, lost in post_targets(rows, kinds):
+        # `who` as first seen: every pair of this author then shares its strings, so
+        # sorting the pairs compares them by identity (6 ms less per 15,000, measured)
+        followers = row[4]
+        platform, src = _add_author(
+            authors, variants, (row[0], row[1]), 1, followers or 0, followers, row[3], row[2]
+        )
+        if lost:
+            unresolved += lost_n[lost]
         for dst, mask in targets.items():
-            if dst == src:
-                continue
             pair = (platform, src, dst)
             links[pair] = links.get(pair, 0) + step[mask]
+    out.unresolved = unresolved
     return out
 
 
-def _mentioned(value: Any) -> Sequence[str]:
-    """The handles of a post's mentions column (JSON text on SQLite, a list on PostgreSQL)."""
-    if not value:
-        return ()
-    if isinstance(value, str):
-        return orjson.loads(value)  # type: ignore[no-any-return]
-    return value  # type: ignore[no-any-return]
+def _add_author(
+    authors: dict[tuple[str, str], tuple[Any, ...]],
+    variants: dict[tuple[tuple[str, str], int], set[str]],
+    who: tuple[str, str],
+    n: int,
+    impressions: int,
+    most: int | None,
+    written: str | None,
+    key: str,
+) -> tuple[str, str]:
+    """Add `n` posts of an author (their impressions, highest follower count, a handle as
+    written and the author's key in `accounts`) to `authors`; returns the author's
+    (platform, key) tuple as first added."""
+    a = authors.get(who)
+    if a is None:
+        authors[who] = (n, impressions, most, written, key, who)
+        return who
+    n0, imp0, most0, first_written, first_key, who = a
+    if most0 is not None and (most is None or most0 > most):
+        most = most0
+    if written is not None and written != first_written:
+        if first_written is None:
+            first_written = written
+        else:
+            variants.setdefault((who, _WRITTEN), {first_written}).add(written)
+    if key != first_key:  # never NULL: the post names its author
+        variants.setdefault((who, _ACCOUNT_KEY), {first_key}).add(key)
+    authors[who] = (n0 + n, imp0 + impressions, most, first_written, first_key, who)
+    return who
+
+
+def _rollup_tally(conn: sa.Connection, sel: Selection, kinds: Sequence[str]) -> _Tally | None:
+    """The tally of a selection of whole days over every post (platforms at most) from
+    the link rollups (`radsocial.store.link_rollup`): the rows of its days summed as the
+    posts would have been counted; None when the selection asks for more, or when the
+    rollups are behind and `conn` cannot bring them up to date (a connection not made
+    by `scope.connect`)."""
+    if "radsocial_store" not in conn.info and not rollups.is_current(conn):
+        return None
+    scope = rollup_scope(conn, sel, grain="day")
+    if scope is None or scope.tag:
+        return None
+    out = _Tally()
+    links, authors, variants = out.links, out.authors, out.variants
+    step = _steps(len(kinds))
+    # a stored mask has bit i for interactions.KINDS[i]; the tally's for kinds[i]
+    local = [
+        sum(1 << i for i, k in enumerate(kinds) if m >> LINK_KINDS.index(k) & 1)
+        for m in range(1 << len(LINK_KINDS))
+    ]
+    t = rollup_link_day.c
+    rows = plain_rows(
+        conn,
+        sa.select(t.platform, t.src, t.dst, t.mask, t.posts).where(
+            *scope.link_where(rollup_link_day, sel)
+        ),
+    )
+    for platform, src, dst, mask, n in rows:
+        m = local[mask]
+        if m:
+            pair = (platform, src, dst)
+            links[pair] = links.get(pair, 0) + n * step[m]
+    a = rollup_poster_day.c
+    rows = plain_rows(
+        conn,
+        sa.select(
+            a.platform, a.src, a.account, a.posts, a.impressions, a.followers, a.written
+        ).where(*scope.link_where(rollup_poster_day, sel)),
+    )
+    for platform, src, key, n, impressions, most, written in rows:
+        _add_author(authors, variants, (platform, src), n, impressions, most, written, key)
+    lost = rollup_link_lost.c
+    out.unresolved = int(
+        conn.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(lost.posts), 0)).where(
+                *scope.link_where(rollup_link_lost, sel), lost.kind.in_(kinds)
+            )
+        ).scalar_one()
+    )
+    return out
+
+
+def _steps(n_kinds: int) -> list[int]:
+    """Per kind mask, what one post adds to a pair's packed counts: 1 to the posts and
+    1 to each kind of the mask."""
+    return [
+        1 + sum(1 << (_FIELD * (i + 1)) for i in range(n_kinds) if mask >> i & 1)
+        for mask in range(1 << n_kinds)
+    ]
 
 
 def _largest(conn: sa.Connection, candidates: dict[Any, set[str]]) -> dict[Any, str]:
@@ -439,7 +423,7 @@ def build_interaction_graph(
     just those; until then a node has the handle as written, the follower count its
     posts gave and no account id.
 
-    The posts are read once (`_posts_query`) and counted as they stream, so memory grows
+    The posts are read once (`interactions.posts_query`) and counted as they stream, so memory grows
     with the distinct edges and authors, not with the posts.
     """
     kinds = _check_kinds(kinds, min_weight)
@@ -524,8 +508,9 @@ def _count(
     """Count the selection and number the vertices: the endpoints of the edges in
     (platform, source, target) order, then the authors without an edge (when asked
     for) in (platform, key) order."""
-    q = _posts_query(conn, sel, kinds, lean=lean)
-    tally = _tally(plain_rows(conn, q), kinds)
+    tally = _rollup_tally(conn, sel, kinds)
+    if tally is None:
+        tally = _tally(plain_rows(conn, posts_query(conn, sel, kinds, lean=lean)), kinds)
     # Vertex order decides Louvain's tie-breaks: sort in Python, because SQLite and
     # PostgreSQL collate strings differently. (Pairs are unique: the counts never decide.)
     links = [(pair, tally.links[pair]) for pair in sorted(tally.links)]

@@ -189,6 +189,17 @@ class RollupScope:
             c.append(table.c.day < hour_number(sel.until) // 24)
         return c
 
+    def link_where(self, table: sa.Table, sel: Selection) -> list[sa.ColumnElement[bool]]:
+        """For the link rollups (per day, no tag: every post) — `measure_where` by day."""
+        c = []
+        if self.platforms:
+            c.append(table.c.platform.in_(self.platforms))
+        if sel.since:
+            c.append(table.c.day >= hour_number(sel.since) // 24)
+        if sel.until:
+            c.append(table.c.day < hour_number(sel.until) // 24)
+        return c
+
     def year_where(
         self, table: sa.Table, sel: Selection, dim: str
     ) -> list[sa.ColumnElement[bool]] | None:

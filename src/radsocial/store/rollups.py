@@ -42,6 +42,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from radsocial.models import utcnow
+from radsocial.store import link_rollup
 from radsocial.store.census_rollup import author_account, mark_dirty, settle
 from radsocial.store.rollup_keys import fill_key_delta
 from radsocial.store.schema import (
@@ -62,6 +63,8 @@ from radsocial.store.schema import (
 STATE = "rollups"
 #: The author rollups' watermark (they came later: migration 0008).
 AUTHORS = "authors"
+#: The link rollups' watermark (migration 0013).
+LINKS = "links"
 #: The pg_advisory_xact_lock key that label writes (migration 0009's triggers) and the
 #: author rollup refresh share.
 LABEL_LOCK = 727_100_009
@@ -359,9 +362,11 @@ def pending(conn: sa.Connection) -> int:
 
 
 def is_current(conn: sa.Connection) -> bool:
-    """True when every rollup (the author ones included) counts every stored post."""
+    """True when every rollup (the author and link ones included) counts every stored
+    post, and no account change waits for the link rollups."""
     top = conn.execute(sa.select(sa.func.max(posts.c.id))).scalar()
-    return (top or 0) <= min(watermark(conn), watermark(conn, AUTHORS))
+    last = min(watermark(conn), watermark(conn, AUTHORS), watermark(conn, LINKS))
+    return (top or 0) <= last and link_rollup.is_current(conn)
 
 
 def refresh(store: Any, *, step: int = STEP, progress: Callable[[int], None] | None = None) -> int:
@@ -377,7 +382,23 @@ def refresh(store: Any, *, step: int = STEP, progress: Callable[[int], None] | N
         # regrouped here, at the end of an import, rather than by the first reader
         with store.writer() as conn, conn.begin():
             settle(conn)
+    _refresh_links(store)
     return done
+
+
+def _refresh_links(store: Any) -> int:
+    """Recount the link rollups' days that new posts or changed accounts affect, in one
+    transaction with the watermark: a day is recounted whole, so an interrupted
+    refresh simply recounts it again. Returns the days recounted."""
+    with store.writer() as conn, conn.begin():
+        lo = watermark(conn, LINKS)
+        hi = int(conn.execute(sa.select(sa.func.max(posts.c.id))).scalar() or 0)
+        if hi <= lo and link_rollup.is_current(conn):
+            return 0
+        n = link_rollup.recount(conn, lo, max(lo, hi), lambda col: hour_of(conn, col) // 24)
+        if hi > lo:
+            _set_watermark(conn, hi, LINKS)
+    return n
 
 
 def _main_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
@@ -424,14 +445,18 @@ def rebuild(store: Any, *, progress: Callable[[int], None] | None = None) -> int
         conn.execute(rollup_key_year.delete())
         conn.execute(rollup_author.delete())
         conn.execute(rollup_author_year.delete())
+        link_rollup.clear(conn)
         mark_dirty(conn)
-        conn.execute(rollup_state.delete().where(rollup_state.c.name.in_([STATE, AUTHORS])))
+        conn.execute(
+            rollup_state.delete().where(rollup_state.c.name.in_([STATE, AUTHORS, LINKS]))
+        )
     return refresh(store, progress=progress)
 
 
 __all__ = [
     "AUTHORS",
     "DIMS",
+    "LINKS",
     "ROLLUP_MEASURES",
     "author_account",
     "author_columns",

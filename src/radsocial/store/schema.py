@@ -370,6 +370,78 @@ rollup_author_year = Table(
     Index("ix_rollup_author_year_handle", "platform", "handle"),
 )
 
+# The interaction graph of whole UTC days over every post (migration 0013): who links to
+# whom (`radsocial.store.interactions`), counted per day when posts are imported, so that
+# the influencers and network of a month read ~15,000 rows instead of joining its posts
+# to their reply parents, reposted originals and mentions (`radsocial.store.link_rollup`).
+# - rollup_link_day: per (day, platform, author node, target node, kind mask — bit i is
+#   interactions.KINDS[i]) the posts that link them by exactly those kinds, so that a
+#   graph of any subset of kinds counts a post once;
+# - rollup_poster_day: per (day, platform, author node, author's key in `accounts`) the
+#   author's posts, impressions, highest follower count and highest handle as written;
+# - rollup_link_lost: per (day, platform, kind) the replies, reposts and quotes whose
+#   target could not be named;
+# - rollup_link_refs: the references on which a day's links depend and that may resolve
+#   later — "p:" + a reply parent, original or quoted post that is not stored, "a:" + the
+#   account id every reply answers — so that a post or account arriving later has the
+#   days that named it recounted;
+# - rollup_link_dirty: accounts added or renamed since the last refresh (the writer's).
+# Keys are Text: a mentioned handle is as long as the post wrote it. WITHOUT ROWID on
+# SQLite: each table is read in key order, and its rows live in the key.
+rollup_link_day = Table(
+    "rollup_link_day",
+    metadata,
+    Column("day", Integer, primary_key=True),
+    Column("platform", String(16), primary_key=True),
+    Column("src", Text, primary_key=True),
+    Column("dst", Text, primary_key=True),
+    Column("mask", SmallInteger, primary_key=True),
+    Column("posts", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+rollup_poster_day = Table(
+    "rollup_poster_day",
+    metadata,
+    Column("day", Integer, primary_key=True),
+    Column("platform", String(16), primary_key=True),
+    Column("src", Text, primary_key=True),
+    Column("account", Text, primary_key=True),
+    Column("posts", BigInteger, nullable=False),
+    Column("impressions", BigInteger, nullable=False),
+    Column("followers", BigInteger),
+    Column("written", Text),
+    sqlite_with_rowid=False,
+)
+
+rollup_link_lost = Table(
+    "rollup_link_lost",
+    metadata,
+    Column("day", Integer, primary_key=True),
+    Column("platform", String(16), primary_key=True),
+    Column("kind", String(10), primary_key=True),
+    Column("posts", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+rollup_link_refs = Table(
+    "rollup_link_refs",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("ref", Text, primary_key=True),
+    Column("day", Integer, primary_key=True),
+    Index("ix_rollup_link_refs_day", "day"),
+    sqlite_with_rowid=False,
+)
+
+rollup_link_dirty = Table(
+    "rollup_link_dirty",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("account_id", String(200), primary_key=True),
+    sqlite_with_rowid=False,
+)
+
 # The author rollups grouped by label: per (platform, stakeholder, UTC year; year 0 =
 # every year) posts, distinct authors and first / last post. Regrouped from them by
 # `census_rollup.settle` whenever `census_dirty` has rows — which the label triggers and

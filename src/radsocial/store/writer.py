@@ -22,6 +22,7 @@ from radsocial import __version__
 from radsocial.models import Account, Post, RawRecord, utcnow
 from radsocial.store.bulk import insert_dicts, insert_rows, storage_form
 from radsocial.store.dialect import allocate_ids, index_new_posts
+from radsocial.store.link_rollup import mark_accounts
 from radsocial.store.schema import (
     account_snapshots,
     accounts,
@@ -420,11 +421,28 @@ def write_accounts(conn: sa.Connection, observed: Iterable[Account]) -> int:
     for platform, ids in by_platform.items():
         for chunk in _chunks(ids, _lookup_chunk(conn)):
             q = sa.select(
-                accounts.c.account_id, accounts.c.id, accounts.c.first_seen, accounts.c.last_seen
+                accounts.c.account_id,
+                accounts.c.id,
+                accounts.c.first_seen,
+                accounts.c.last_seen,
+                accounts.c.handle,
             ).where(accounts.c.platform == platform, _among(conn, accounts.c.account_id, chunk))
             for row in conn.execute(q):
                 existing[(platform, row[0])] = tuple(row[1:])
     fresh = [(k, a) for k, a in latest.items() if k not in existing]
+    # replies name their target by the account's handle: the link rollups recount the
+    # days that reply to an account that is new or changes its handle
+    mark_accounts(
+        conn,
+        [k for k, _ in fresh]
+        + [
+            k
+            for k, (_, _, last, handle) in existing.items()
+            if (a := latest[k]).handle is not None
+            and (last is None or a.observed_at > _aware(last))  # type: ignore[operator]
+            and a.handle.lower() != (handle or "").lower()
+        ],
+    )
     ids = allocate_ids(conn, accounts, len(fresh))
     pks: dict[tuple[str, str], int] = {k: v[0] for k, v in existing.items()}
     rows = []
@@ -442,7 +460,7 @@ def write_accounts(conn: sa.Connection, observed: Iterable[Account]) -> int:
         rows.append(row)
     insert_dicts(conn, accounts, rows)
     updates = []
-    for key, (pk, first, last) in existing.items():
+    for key, (pk, first, last, _) in existing.items():
         a = latest[key]
         obs = a.observed_at
         assert obs is not None
