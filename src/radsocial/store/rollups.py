@@ -447,9 +447,7 @@ def rebuild(store: Any, *, progress: Callable[[int], None] | None = None) -> int
         conn.execute(rollup_author_year.delete())
         link_rollup.clear(conn)
         mark_dirty(conn)
-        conn.execute(
-            rollup_state.delete().where(rollup_state.c.name.in_([STATE, AUTHORS, LINKS]))
-        )
+        conn.execute(rollup_state.delete().where(rollup_state.c.name.in_([STATE, AUTHORS, LINKS])))
     return refresh(store, progress=progress)
 
 
