@@ -362,7 +362,8 @@ def _rollup_tally(conn: sa.Connection, sel: Selection, kinds: Sequence[str]) -> 
         ).where(*scope.link_where(rollup_poster_day, sel)),
     )
     for platform, src, key, n, impressions, most, written in rows:
-        _add_author(authors, variants, (platform, src), n, impressions, most, written, key)
+        w = written or None  # "" for posts without a handle
+        _add_author(authors, variants, (platform, src), n, impressions, most, w, key)
     lost = rollup_link_lost.c
     out.unresolved = int(
         conn.execute(

@@ -35,8 +35,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from radsocial.store.bulk import insert_rows
-from radsocial.store.interactions import KINDS, author_node, has_author, post_targets, posts_query
-from radsocial.store.queries import Selection, author_key
+from radsocial.store.interactions import KINDS, has_author, post_targets, posts_query
+from radsocial.store.queries import Selection
 from radsocial.store.schema import (
     posts,
     rollup_link_day,
@@ -159,11 +159,24 @@ def _recount_span(
     day = day_of(c.created_at)
     links: dict[tuple[Any, ...], int] = {}
     lost: dict[tuple[Any, ...], int] = {}
+    authors: dict[tuple[Any, ...], list[Any]] = {}
     lost_kinds = [(1 << i, k) for i, k in enumerate(KINDS) if k != "mention"]
-    q = posts_query(conn, sel, KINDS, lean=("account", "written", "followers"))
-    rows = conn.execute(q.add_columns(day))
+    rows = conn.execute(posts_query(conn, sel, KINDS).add_columns(day))
     for row, targets, gone in post_targets(rows, KINDS):
         d, platform, src = row[-1], row[0], row[1]
+        followers = row[4]
+        # every handle as written is kept: which is the largest is the database's to
+        # say (its collation), when the graph is read
+        who = (d, platform, src, row[2], row[3] or "")
+        a = authors.get(who)
+        if a is None:
+            authors[who] = [1, followers or 0, followers]
+        else:
+            a[0] += 1
+            if followers is not None:
+                a[1] += followers
+                if a[2] is None or followers > a[2]:
+                    a[2] = followers
         for dst, mask in targets.items():
             k = (d, platform, src, dst, mask)
             links[k] = links.get(k, 0) + 1
@@ -180,29 +193,17 @@ def _recount_span(
     )
     insert_rows(
         conn,
+        rollup_poster_day,
+        ("day", "platform", "src", "account", "written", "posts", "impressions", "followers"),
+        [(*k, *v) for k, v in authors.items()],
+    )
+    insert_rows(
+        conn,
         rollup_link_lost,
         ("day", "platform", "kind", "posts"),
         [(*k, n) for k, n in lost.items()],
     )
     in_span = [c.created_at >= sel.since, c.created_at < sel.until, has_author()]
-    src, account = author_node(), author_key()
-    conn.execute(
-        rollup_poster_day.insert().from_select(
-            ["day", "platform", "src", "account", "posts", "impressions", "followers", "written"],
-            sa.select(
-                day,
-                c.platform,
-                src,
-                account,
-                sa.func.count(),
-                sa.func.sum(sa.func.coalesce(c.author_followers, 0)),
-                sa.func.max(c.author_followers),
-                sa.func.max(c.author_handle),
-            )
-            .where(*in_span)
-            .group_by(day, c.platform, src, account),
-        )
-    )
     conn.execute(
         rollup_link_refs.insert().from_select(["platform", "ref", "day"], _refs(day, in_span))
     )

@@ -377,8 +377,8 @@ rollup_author_year = Table(
 # - rollup_link_day: per (day, platform, author node, target node, kind mask — bit i is
 #   interactions.KINDS[i]) the posts that link them by exactly those kinds, so that a
 #   graph of any subset of kinds counts a post once;
-# - rollup_poster_day: per (day, platform, author node, author's key in `accounts`) the
-#   author's posts, impressions, highest follower count and highest handle as written;
+# - rollup_poster_day: per (day, platform, author node, author's key in `accounts`, handle
+#   as written) the author's posts, impressions and highest follower count;
 # - rollup_link_lost: per (day, platform, kind) the replies, reposts and quotes whose
 #   target could not be named;
 # - rollup_link_refs: the references on which a day's links depend and that may resolve
@@ -407,10 +407,10 @@ rollup_poster_day = Table(
     Column("platform", String(16), primary_key=True),
     Column("src", Text, primary_key=True),
     Column("account", Text, primary_key=True),
+    Column("written", Text, primary_key=True),  # "" for posts without a handle
     Column("posts", BigInteger, nullable=False),
     Column("impressions", BigInteger, nullable=False),
     Column("followers", BigInteger),
-    Column("written", Text),
     sqlite_with_rowid=False,
 )
 

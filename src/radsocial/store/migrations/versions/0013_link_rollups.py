@@ -46,10 +46,10 @@ def upgrade() -> None:
         sa.Column("platform", sa.String(16), primary_key=True),
         sa.Column("src", sa.Text(), primary_key=True),
         sa.Column("account", sa.Text(), primary_key=True),
+        sa.Column("written", sa.Text(), primary_key=True),
         sa.Column("posts", sa.BigInteger(), nullable=False),
         sa.Column("impressions", sa.BigInteger(), nullable=False),
         sa.Column("followers", sa.BigInteger()),
-        sa.Column("written", sa.Text()),
         **_LEAN,
     )
     op.create_table(
