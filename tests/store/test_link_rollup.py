@@ -16,10 +16,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from radsocial.analytics import graph as G
-from radsocial.analytics.scope import connect, plain_rows
+from radsocial.analytics.scope import connect
 from radsocial.models import Account, Post, RawRecord
 from radsocial.store import Selection, Store, rollups
 from radsocial.store.interactions import KINDS, posts_query
+from radsocial.store.queries import plain_rows
 from radsocial.store.schema import (
     rollup_link_day,
     rollup_link_dirty,

@@ -48,11 +48,11 @@ from xml.sax.saxutils import escape, quoteattr
 import sqlalchemy as sa
 
 from radsocial import __version__
-from radsocial.analytics.scope import plain_rows, rollup_scope, stream_rows
+from radsocial.analytics.scope import rollup_scope
 from radsocial.store import Selection, rollups
 from radsocial.store.interactions import ID_PREFIX, post_targets, posts_query
 from radsocial.store.interactions import KINDS as LINK_KINDS
-from radsocial.store.queries import author_labels, where
+from radsocial.store.queries import author_labels, plain_rows, stream_rows, where
 from radsocial.store.schema import (
     accounts,
     post_hashtags,

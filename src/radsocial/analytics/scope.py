@@ -11,7 +11,6 @@ else. Any other selection is counted from the posts themselves.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,8 +25,6 @@ from radsocial.store.queries import where
 from radsocial.store.schema import posts, rollup_day, rollup_kind_day
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-#: rows per fetch when streaming a large result
-STREAM_ROWS = 20_000
 
 
 def zone(tz: str | None) -> ZoneInfo:
@@ -268,31 +265,6 @@ def connect(store: Any) -> sa.Connection:
     conn = store.engine.connect()
     conn.info["radsocial_store"] = store
     return conn
-
-
-def stream_rows(conn: sa.Connection, q: sa.Select[Any]) -> Iterator[Any]:
-    """Rows of a query in pages (a server-side cursor on PostgreSQL)."""
-    yield from conn.execute(q.execution_options(yield_per=STREAM_ROWS))
-
-
-def plain_rows(conn: sa.Connection, q: sa.Select[Any]) -> Iterator[Sequence[Any]]:
-    """`stream_rows` as the driver's own tuples where that is safe: SQLite's cursor
-    steps the statement as rows are fetched and SQLAlchemy reads none ahead without
-    `yield_per`, so its cursor can be read directly — SQLAlchemy's Row for each cost
-    15–20 ms for 16,500 posts of the interaction graph and 50–90 ms for the 38,000 of a
-    tweetchat's tag (measured). The columns read this way must need no result
-    processing (text, integers, and flags read for their truth; a timestamp is read as
-    SQLite's text). PostgreSQL streams through SQLAlchemy (its server-side cursor is
-    read ahead by one row)."""
-    if conn.dialect.name != "sqlite":
-        yield from stream_rows(conn, q)
-        return
-    result = conn.execute(q)
-    try:
-        while rows := result.cursor.fetchmany(STREAM_ROWS):
-            yield from rows
-    finally:
-        result.close()
 
 
 def pct_change(now: float | None, before: float | None) -> float | None:

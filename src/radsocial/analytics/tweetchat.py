@@ -36,7 +36,7 @@ import sqlalchemy as sa
 
 from radsocial.analysis.questions import QuestionClassifier, chat_marker
 from radsocial.analytics.result import Report, Table, empty_note
-from radsocial.analytics.scope import EPOCH, connect, plain_rows, zone
+from radsocial.analytics.scope import EPOCH, connect, zone
 from radsocial.knowledge.registry import (
     WEEKDAYS,
     Registry,
@@ -47,7 +47,7 @@ from radsocial.knowledge.registry import (
 )
 from radsocial.models import utc
 from radsocial.store import Selection
-from radsocial.store.queries import author_labels, where
+from radsocial.store.queries import author_labels, plain_rows, where
 from radsocial.store.schema import post_hashtags, posts
 
 __all__ = [

@@ -35,8 +35,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from radsocial.store.bulk import insert_rows
-from radsocial.store.interactions import KINDS, has_author, post_targets, posts_query
-from radsocial.store.queries import Selection
+from radsocial.store.interactions import AUTHOR_COLUMNS, KINDS, post_targets, posts_query
+from radsocial.store.queries import Selection, plain_rows
 from radsocial.store.schema import (
     posts,
     rollup_link_day,
@@ -56,6 +56,8 @@ _CHUNK = 900
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _POST, _ACCOUNT = "p:", "a:"
 _TABLES = (rollup_link_day, rollup_poster_day, rollup_link_lost, rollup_link_refs)
+#: Where the reference columns (`interactions.REF_COLUMNS`) start in a row of KINDS.
+_REFS = AUTHOR_COLUMNS + sum(1 if k == "mention" else 2 for k in KINDS)
 
 
 def mark_accounts(conn: sa.Connection, keys: Iterable[tuple[str, str]]) -> None:
@@ -84,8 +86,10 @@ def recount(
     if conn.dialect.name == "postgresql":
         conn.execute(sa.select(sa.func.pg_advisory_xact_lock(LINK_LOCK)))
     days = _affected_days(conn, lo, hi, day_of)
-    for start, end in _spans(sorted(days)):
-        _recount_span(conn, start, end, day_of)
+    if days:
+        statements = _Statements(conn, day_of)
+        for start, end in _spans(sorted(days)):
+            _recount_span(conn, statements, start, end)
     return len(days)
 
 
@@ -149,21 +153,46 @@ def _spans(days: list[int]) -> list[tuple[int, int]]:
     return out
 
 
-def _recount_span(
-    conn: sa.Connection, start: int, end: int, day_of: Callable[[Any], sa.ColumnElement[int]]
-) -> None:
-    for t in _TABLES:
-        conn.execute(t.delete().where(t.c.day >= start, t.c.day < end))
-    sel = Selection(since=_EPOCH + timedelta(days=start), until=_EPOCH + timedelta(days=end))
-    c = posts.c
-    day = day_of(c.created_at)
+class _Statements:
+    """The statements of a span's recount, built once per `recount` and run per span
+    with its bounds: building the graph query and its aliases per span cost more than
+    running it (1.2 s of 4 s for 100,000 posts over ten years, measured)."""
+
+    def __init__(self, conn: sa.Connection, day_of: Callable[[Any], sa.ColumnElement[int]]):
+        c = posts.c
+        since = sa.bindparam("link_since", type_=c.created_at.type)
+        until = sa.bindparam("link_until", type_=c.created_at.type)
+        in_span = [c.created_at >= since, c.created_at < until]
+        day = day_of(c.created_at)
+        q = posts_query(conn, Selection(), KINDS, refs=True)
+        self.posts = q.where(*in_span).add_columns(day)
+        first, last = sa.bindparam("first_day"), sa.bindparam("end_day")
+        self.deletes = [t.delete().where(t.c.day >= first, t.c.day < last) for t in _TABLES]
+
+
+def _recount_span(conn: sa.Connection, st: _Statements, start: int, end: int) -> None:
+    """Recount days start <= day < end from their posts."""
+    for stmt in st.deletes:
+        conn.execute(stmt, {"first_day": start, "end_day": end})
+    bounds = {
+        "link_since": _EPOCH + timedelta(days=start),
+        "link_until": _EPOCH + timedelta(days=end),
+    }
     links: dict[tuple[Any, ...], int] = {}
     lost: dict[tuple[Any, ...], int] = {}
     authors: dict[tuple[Any, ...], list[Any]] = {}
     lost_kinds = [(1 << i, k) for i, k in enumerate(KINDS) if k != "mention"]
-    rows = conn.execute(posts_query(conn, sel, KINDS).add_columns(day))
+    refs: set[tuple[Any, ...]] = set()
+    rows = plain_rows(conn, st.posts, bounds)
     for row, targets, gone in post_targets(rows, KINDS):
         d, platform, src = row[-1], row[0], row[1]
+        # (account answered,) post pointed at, its id in the store: per reply, repost, quote
+        answered, parent, parent_id, repost, repost_id, quoted, quoted_id = row[_REFS:-1]
+        if answered is not None:
+            refs.add((platform, _ACCOUNT + answered, d))
+        for ref, stored in ((parent, parent_id), (repost, repost_id), (quoted, quoted_id)):
+            if ref is not None and stored is None:
+                refs.add((platform, _POST + ref, d))
         followers = row[4]
         # every handle as written is kept: which is the largest is the database's to
         # say (its collation), when the graph is read
@@ -203,29 +232,7 @@ def _recount_span(
         ("day", "platform", "kind", "posts"),
         [(*k, n) for k, n in lost.items()],
     )
-    in_span = [c.created_at >= sel.since, c.created_at < sel.until, has_author()]
-    conn.execute(
-        rollup_link_refs.insert().from_select(["platform", "ref", "day"], _refs(day, in_span))
-    )
-
-
-def _refs(day: sa.ColumnElement[int], in_span: list[sa.ColumnElement[bool]]) -> Any:
-    """(platform, ref, day) of the span's references that may resolve later."""
-    c = posts.c
-    parts = [
-        sa.select(c.platform, sa.literal(_ACCOUNT) + c.reply_to_author_id, day).where(
-            *in_span, c.reply_to_author_id.is_not(None)
-        )
-    ]
-    for ref in (c.reply_to_id, c.repost_of_id, c.quote_of_id):
-        other = posts.alias("referred")
-        stored = sa.exists().where(other.c.platform == c.platform, other.c.platform_id == ref)
-        parts.append(
-            sa.select(c.platform, sa.literal(_POST) + ref, day).where(
-                *in_span, ref.is_not(None), ~stored
-            )
-        )
-    return sa.union(*parts)
+    insert_rows(conn, rollup_link_refs, ("platform", "ref", "day"), sorted(refs))
 
 
 __all__ = ["LINK_LOCK", "clear", "is_current", "mark_accounts", "recount"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +24,8 @@ from radsocial.store.schema import (
 )
 
 MANUAL = "manual"
+#: Rows per fetch when streaming a large result.
+STREAM_ROWS = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -535,3 +537,33 @@ def search(
     order = posts.c.created_at.desc() if newest_first else posts.c.created_at
     q = sa.select(*_POST_COLS).where(*where(conn, sel)).order_by(order, posts.c.id).limit(limit)
     return [_row_to_post(r) for r in conn.execute(q)]
+
+
+def stream_rows(
+    conn: sa.Connection, q: sa.Select[Any], params: dict[str, Any] | None = None
+) -> Iterator[Any]:
+    """Rows of a query in pages (a server-side cursor on PostgreSQL); `params` are the
+    values of its `bindparam`s."""
+    yield from conn.execute(q.execution_options(yield_per=STREAM_ROWS), params)
+
+
+def plain_rows(
+    conn: sa.Connection, q: sa.Select[Any], params: dict[str, Any] | None = None
+) -> Iterator[Sequence[Any]]:
+    """`stream_rows` as the driver's own tuples where that is safe: SQLite's cursor
+    steps the statement as rows are fetched and SQLAlchemy reads none ahead without
+    `yield_per`, so its cursor can be read directly — SQLAlchemy's Row for each cost
+    15–20 ms for 16,500 posts of the interaction graph and 50–90 ms for the 38,000 of a
+    tweetchat's tag (measured). The columns read this way must need no result
+    processing (text, integers, and flags read for their truth; a timestamp is read as
+    SQLite's text). PostgreSQL streams through SQLAlchemy (its server-side cursor is
+    read ahead by one row)."""
+    if conn.dialect.name != "sqlite":
+        yield from stream_rows(conn, q, params)
+        return
+    result = conn.execute(q, params)
+    try:
+        while rows := result.cursor.fetchmany(STREAM_ROWS):
+            yield from rows
+    finally:
+        result.close()
