@@ -1,4 +1,4 @@
-"""The link rollups (migration 0013) against counting the posts, on both backends.
+"""The link rollups (migration 0014) against counting the posts, on both backends.
 
 The graph of whole days over every post is read from `rollup_link_day` and
 `rollup_poster_day`; it must be the graph the posts give, however the posts and

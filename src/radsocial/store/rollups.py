@@ -63,7 +63,7 @@ from radsocial.store.schema import (
 STATE = "rollups"
 #: The author rollups' watermark (they came later: migration 0008).
 AUTHORS = "authors"
-#: The link rollups' watermark (migration 0013).
+#: The link rollups' watermark (migration 0014).
 LINKS = "links"
 #: The pg_advisory_xact_lock key that label writes (migration 0009's triggers) and the
 #: author rollup refresh share.

@@ -370,7 +370,7 @@ rollup_author_year = Table(
     Index("ix_rollup_author_year_handle", "platform", "handle"),
 )
 
-# The interaction graph of whole UTC days over every post (migration 0013): who links to
+# The interaction graph of whole UTC days over every post (migration 0014): who links to
 # whom (`radsocial.store.interactions`), counted per day when posts are imported, so that
 # the influencers and network of a month read ~15,000 rows instead of joining its posts
 # to their reply parents, reposted originals and mentions (`radsocial.store.link_rollup`).

@@ -12,8 +12,8 @@ in rollup_state), so an existing store is counted by its next refresh (the first
 analysis that reads the rollups runs it) without the import being repeated. WITHOUT
 ROWID on SQLite: each table is read in key order.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
