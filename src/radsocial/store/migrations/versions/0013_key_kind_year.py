@@ -11,7 +11,9 @@ The table starts empty; `rollups.refresh` fills it from its own watermark ("key_
 in rollup_state), as 0008 does for the author rollups, so an existing store is counted
 by its next refresh (the next import, or the first report that needs the rollups)
 without the import being repeated, and by the same counting code as new posts — the
-upgrade itself stays instant.
+upgrade itself stays instant. On SQLite the table is WITHOUT ROWID: its rows are small
+and all key, so a rowid table would store them twice (in the table and in its primary
+key's index: 150 MB at 1M posts, against 80 MB).
 
 Revision ID: 0013
 Revises: 0012
@@ -40,6 +42,8 @@ def upgrade() -> None:
         sa.Column("posts", sa.BigInteger(), nullable=False),
         sa.Column("reposts", sa.BigInteger(), nullable=False),
         sa.Column("impressions", sa.BigInteger(), nullable=False),
+        # SQLite: the rows in the primary key's b-tree, not beside it (half the size)
+        sqlite_with_rowid=False,
     )
 
 
