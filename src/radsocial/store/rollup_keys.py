@@ -15,8 +15,8 @@ exactly those the joins gave.
 The author and hashtag keys carry the post's kind (`KIND_DIMS`; mention and domain keys
 carry ""): `rollup_key_kind_year` keeps them per kind, the kind-blind tables sum the
 kinds away. One count feeds both, so the two can never disagree on what a key is; the
-split adds ~1 % of author rows at day grain (an author rarely posts two kinds under one
-tag on one day).
+split adds ~6 % to the counted keys (490,000 → 518,000 for 135,000 posts of a generated
+corpus: an author rarely posts two kinds under one tag on one day).
 """
 
 from __future__ import annotations
