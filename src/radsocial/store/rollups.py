@@ -422,6 +422,11 @@ def _refresh_main(store: Any, step: int, progress: Callable[[int], None] | None)
                 ids = ids.where(posts.c.id <= max(main, kinds))
             window = ids.order_by(posts.c.id).limit(step).subquery()
             n, hi = conn.execute(sa.select(sa.func.count(), sa.func.max(window.c.id))).one()
+            if not n and main != kinds:
+                # no post left between them (removed outside radsocial): nothing to catch
+                # up, or the one behind would stop both here for good
+                _set_watermark(conn, max(main, kinds), KEY_KINDS if main > kinds else STATE)
+                continue
             if not n:
                 return done
             blind, by_kind = main == lo, kinds == lo
