@@ -6,7 +6,8 @@ day, platform, kind) and per (dim, tag, day, platform, key). They answer a selec
 exactly when it filters on at most one hashtag (a post with two selected tags must
 count once), on platforms and on a period whose ends fall on whole hours (whole days
 for participants and top lists) — and, for counts by day, on post kinds — and nothing
-else. Any other selection is counted from the posts themselves.
+else. Any other selection is counted from the posts themselves. (Top accounts and
+hashtags by kind read the key rollup per kind and year: `top._from_kind_rollups`.)
 """
 
 from __future__ import annotations
@@ -152,7 +153,8 @@ def period(conn: sa.Connection, sel: Selection) -> Period | None:
 class RollupScope:
     """How to read a selection from the rollups: one tag ("" = all), platforms and —
     for the readers that asked for them (`rollup_scope(kinds=True)`) — post kinds, which
-    only the day rollups per kind (`rollup_kind_day`) hold."""
+    the day rollups per kind (`rollup_kind_day`) and the key rollup per kind and year
+    (`rollup_key_kind_year`) hold."""
 
     tag: str
     platforms: tuple[str, ...]
@@ -230,8 +232,9 @@ def rollup_scope(
     """The rollup reading of `sel`, or None when the posts must be counted directly.
 
     `grain` "day" asks for day-aligned ends (participants and top lists). `kinds`: the
-    caller reads `RollupScope.day_table`, so a selection by post kind can be answered
-    (at day grain only: no other rollup has the kind).
+    caller reads a table with the kind — `RollupScope.day_table`, or
+    `rollup_key_kind_year` — so a selection by post kind can be answered (at day grain
+    only: the hour rollups have no kind).
     """
     for f in ("query", "accounts", "langs", "keywords", "stakeholders"):
         if getattr(sel, f):

@@ -2,19 +2,24 @@
 linked domains and URLs, and the most engaging posts.
 
 Accounts, hashtags, mentions and domains come from the day rollups when the selection
-allows (see scope.py); links and posts are always counted from the posts.
+allows (see scope.py); accounts and hashtags of a selection by post kind from the
+per-kind year rollup when its period is open or whole years (`_from_kind_rollups`);
+links and posts are always counted from the posts.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from radsocial.analytics.result import Report, Table, empty_note
 from radsocial.analytics.scope import connect, period, rollup_scope, whole_years
+from radsocial.models import utc
 from radsocial.store import Selection
 from radsocial.store.queries import where
+from radsocial.store.rollup_keys import KIND_DIMS
 from radsocial.store.rollups import author_name
 from radsocial.store.schema import (
     account_labels,
@@ -26,11 +31,16 @@ from radsocial.store.schema import (
     rollup_author,
     rollup_author_year,
     rollup_key_day,
+    rollup_key_kind_year,
     rollup_key_year,
 )
 
 WHAT = ("accounts", "hashtags", "mentions", "domains", "links", "posts")
 _DIM = {"accounts": "author", "hashtags": "hashtag", "mentions": "mention", "domains": "domain"}
+#: what `rollup_key_kind_year` answers (its dims: `rollup_keys.KIND_DIMS`)
+_KIND_WHAT = tuple(w for w, d in _DIM.items() if d in KIND_DIMS)
+#: the smallest step of a timestamp: `until` is exclusive
+_TICK = timedelta(microseconds=1)
 
 
 def _flag(cond: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
@@ -60,12 +70,63 @@ def _from_rollups(
         sa.select(r.key, r.platform, posts_n, sa.func.sum(r.reposts), sa.func.sum(r.impressions))
         .where(*cond)
         .group_by(r.key, r.platform)
-        .order_by(sa.desc("n"), r.key)
+        .order_by(sa.desc("n"), r.key, r.platform)
         .limit(n + len(exclude))
     )
     if what == "hashtags" and exclude:
         q = q.where(r.key.not_in(exclude))
     return _ranked(conn, q)[:n]
+
+
+def _from_kind_rollups(
+    conn: sa.Connection, sel: Selection, scoped: Selection, what: str, n: int, exclude: list[str]
+) -> list[tuple[str, str, int, int, int]] | None:
+    """Top accounts or hashtags of a selection by post kind from `rollup_key_kind_year`
+    — the explorer's "originals of #tag on X" — instead of the tag's posts (253,000
+    for #radiology at 1M posts: 0.3 s each). Only with the period as asked (`sel`) open
+    at both ends or whole calendar years: the table has no finer time. `scoped` is the
+    selection with its period; when open, that is the selection's data span, whose
+    years are read as a list (not a range) so that every primary-key column up to the
+    key is an equality or IN and the index finds the rows of each year, platform and
+    kind without reading the tag's other ones."""
+    if what not in _KIND_WHAT or not sel.kinds:
+        return None
+    scope = rollup_scope(conn, scoped, grain="day", kinds=True)
+    if scope is None:
+        return None
+    if sel.since is None and sel.until is None:
+        assert scoped.since is not None and scoped.until is not None  # `period` filled them
+        first, last = utc(scoped.since).year, utc(scoped.until - _TICK).year + 1
+    else:
+        years = whole_years(sel.since, sel.until)
+        if years is None:
+            return None
+        first, last = years
+    r = rollup_key_kind_year.c
+    cond = [
+        r.dim == _DIM[what],
+        r.tag == scope.tag,
+        r.year.in_(list(range(first, last))),
+        r.kind.in_(scope.kinds),
+    ]
+    if scope.platforms:
+        cond.append(r.platform.in_(scope.platforms))
+    if exclude:
+        cond.append(r.key.not_in(exclude))
+    q = (
+        sa.select(
+            r.key,
+            r.platform,
+            sa.func.sum(r.posts).label("n"),
+            sa.func.sum(r.reposts),
+            sa.func.sum(r.impressions),
+        )
+        .where(*cond)
+        .group_by(r.key, r.platform)
+        .order_by(sa.desc("n"), r.key, r.platform)
+        .limit(n)
+    )
+    return _ranked(conn, q)
 
 
 def _from_author_rollups(
@@ -102,7 +163,7 @@ def _from_author_rollups(
         )
         .where(*cond)
         .group_by(key, r.platform)
-        .order_by(sa.desc("n"), key)
+        .order_by(sa.desc("n"), key, r.platform)
         .limit(n)
     )
     return _ranked(conn, q)
@@ -139,7 +200,7 @@ def _from_posts(
         .select_from(src)
         .where(*cond, key.is_not(None))
         .group_by(key, c.platform)
-        .order_by(sa.desc("n"), key)
+        .order_by(sa.desc("n"), key, c.platform)
         .limit(n)
     )
     return _ranked(conn, q)
@@ -173,7 +234,7 @@ def _domains_from_posts(
             sa.func.sum(sa.func.coalesce(t.author_followers, 0)),
         )
         .group_by(t.domain, t.platform)
-        .order_by(sa.desc("n"), t.domain)
+        .order_by(sa.desc("n"), t.domain, t.platform)
         .limit(n)
     )
     return _ranked(conn, q)
@@ -244,8 +305,8 @@ def top(store: Any, sel: Selection | None = None, *, what: str = "accounts", n: 
         elif what == "links":
             table = _top_links(conn, scoped, n)
         else:
-            rows = None
-            if what == "accounts":
+            rows = _from_kind_rollups(conn, sel, scoped, what, n, exclude)
+            if rows is None and what == "accounts":
                 rows = _from_author_rollups(conn, sel, scoped, n)
             if rows is None:
                 rows = _from_rollups(conn, scoped, what, n, exclude)

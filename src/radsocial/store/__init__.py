@@ -140,6 +140,7 @@ class Store:
                     "accounts",
                     "rollup_key_day",
                     "rollup_key_year",
+                    "rollup_key_kind_year",
                     "rollup_day",
                     "rollup_hour",
                     "rollup_author",

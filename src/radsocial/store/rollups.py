@@ -18,6 +18,13 @@ What they hold (tag "" = every post; otherwise one row set per lowercase hashtag
 - `rollup_key_year`: the same per UTC calendar year, so that a year's participants
   are a count of rows (one per author) and its top lists a sort of them — no DISTINCT
   over a year of day rows.
+- `rollup_key_kind_year`: `rollup_key_year` per post kind too, for the dims "author"
+  and "hashtag" (migration 0013), so that the top accounts and hashtags of a selection
+  by kind are a sort of rows too. The same count gives all three key tables (the kind
+  rides on the counted key and the kind-blind tables sum it away); its watermark is its
+  own ("key_kinds"), so a store made before it is filled by its next refresh — counting
+  only those two dims up to the main watermark — and from then on one pass over the new
+  posts feeds every key table.
 - `rollup_author`, `rollup_author_year`: per author — (platform, author id, lowercase
   handle), "" where a post has none — posts, first and last post time, in total and
   per UTC year. The census reads them: the whole store by stakeholder grouped a million
@@ -44,7 +51,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from radsocial.models import utcnow
 from radsocial.store import link_rollup
 from radsocial.store.census_rollup import author_account, mark_dirty, settle
-from radsocial.store.rollup_keys import fill_key_delta
+from radsocial.store.rollup_keys import KIND_DIMS, fill_key_delta
 from radsocial.store.schema import (
     ROLLUP_MEASURES,
     accounts,
@@ -55,6 +62,7 @@ from radsocial.store.schema import (
     rollup_day,
     rollup_hour,
     rollup_key_day,
+    rollup_key_kind_year,
     rollup_key_year,
     rollup_kind_day,
     rollup_state,
@@ -63,6 +71,8 @@ from radsocial.store.schema import (
 STATE = "rollups"
 #: The author rollups' watermark (they came later: migration 0008).
 AUTHORS = "authors"
+#: The per-kind key rollup's watermark (migration 0013).
+KEY_KINDS = "key_kinds"
 #: The link rollups' watermark (migration 0014).
 LINKS = "links"
 #: The pg_advisory_xact_lock key that label writes (migration 0009's triggers) and the
@@ -144,6 +154,7 @@ _key_delta = sa.Table(
     sa.Column("day", sa.Integer),
     sa.Column("year", sa.Integer),
     sa.Column("platform", sa.String(16)),
+    sa.Column("kind", sa.String(10)),  # "" for the dims outside rollup_keys.KIND_DIMS
     sa.Column("key", sa.String(300)),
     sa.Column("posts", sa.BigInteger),
     sa.Column("reposts", sa.BigInteger),
@@ -218,16 +229,24 @@ def year_of(conn: sa.Connection, col: Any) -> sa.ColumnElement[int]:
 _KEY_MEASURES = ("posts", "reposts", "impressions")
 
 
-def _key_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
+def _key_rollups(conn: sa.Connection, lo: int, hi: int, *, blind: bool, by_kind: bool) -> None:
+    """Count posts lo < id <= hi into the kind-blind key tables (`blind`) and into
+    `rollup_key_kind_year` (`by_kind`): one count of the posts for whichever is asked."""
     # Year is grouped beside day (not derived from it) so that it is always the post's
     # own calendar year, whatever the day arithmetic does far from the epoch.
     day = (hour_of(conn, posts.c.created_at) // 24).label("day")
     year = year_of(conn, posts.c.created_at).label("year")
-    fill_key_delta(conn, _key_delta, lo, hi, day, year, author_name)
+    fill_key_delta(conn, _key_delta, lo, hi, day, year, author_name, kind_dims_only=not blind)
     d = _key_delta.c
-    for table, unit in ((rollup_key_day, d.day), (rollup_key_year, d.year)):
-        groups = [d.dim, d.tag, unit, d.platform, d.key]
-        _upsert(conn, table, _summed(_key_delta, groups, _KEY_MEASURES), [g.key for g in groups])
+    if blind:
+        for table, unit in ((rollup_key_day, d.day), (rollup_key_year, d.year)):
+            groups = [d.dim, d.tag, unit, d.platform, d.key]
+            summed = _summed(_key_delta, groups, _KEY_MEASURES)
+            _upsert(conn, table, summed, [g.key for g in groups])
+    if by_kind:
+        groups = [d.dim, d.tag, d.year, d.platform, d.kind, d.key]
+        summed = _summed(_key_delta, groups, _KEY_MEASURES).where(d.dim.in_(KIND_DIMS))
+        _upsert(conn, rollup_key_kind_year, summed, [g.key for g in groups])
 
 
 _author_delta = sa.Table(
@@ -362,10 +381,10 @@ def pending(conn: sa.Connection) -> int:
 
 
 def is_current(conn: sa.Connection) -> bool:
-    """True when every rollup (the author and link ones included) counts every stored
-    post, and no account change waits for the link rollups."""
+    """True when every rollup (the author, per-kind key and link ones included) counts
+    every stored post, and no account change waits for the link rollups."""
     top = conn.execute(sa.select(sa.func.max(posts.c.id))).scalar()
-    last = min(watermark(conn), watermark(conn, AUTHORS), watermark(conn, LINKS))
+    last = min(watermark(conn, name) for name in (STATE, AUTHORS, KEY_KINDS, LINKS))
     return (top or 0) <= last and link_rollup.is_current(conn)
 
 
@@ -375,9 +394,11 @@ def refresh(store: Any, *, step: int = STEP, progress: Callable[[int], None] | N
     Each id range is one transaction (counts and watermark together), so an
     interrupted refresh resumes where it stopped and never counts a post twice. The
     author rollups follow their own watermark (usually the same range; all of the
-    store when they are new).
+    store when they are new), and so does the per-kind key rollup (`_refresh_main`).
+    The count returned (and given to `progress`) is of the posts the main rollups
+    added.
     """
-    done = _refresh(store, STATE, (_hour_delta, _key_delta), _main_rollups, step, progress)
+    done = _refresh_main(store, step, progress)
     if _refresh(store, AUTHORS, (_author_delta,), _author_rollups, step, None):
         # regrouped here, at the end of an import, rather than by the first reader
         with store.writer() as conn, conn.begin():
@@ -401,9 +422,49 @@ def _refresh_links(store: Any) -> int:
     return n
 
 
-def _main_rollups(conn: sa.Connection, lo: int, hi: int) -> None:
-    _hour_rollups(conn, lo, hi)
-    _key_rollups(conn, lo, hi)
+def _refresh_main(store: Any, step: int, progress: Callable[[int], None] | None) -> int:
+    """The hour, day and key rollups (watermark STATE) and the per-kind key rollup
+    (KEY_KINDS), from one count of the posts when their watermarks agree.
+
+    They agree but on a store made before migration 0013 (KEY_KINDS at 0) — or one
+    whose per-kind table was dropped and made again by a downgrade and upgrade. Then
+    the one behind is counted alone up to the other (for the per-kind table: its two
+    dims only), and from there both go on together. Each step is one transaction that
+    moves the watermarks of what it counted.
+    """
+    done = 0
+    while True:
+        with store.writer() as conn, conn.begin():
+            main, kinds = watermark(conn), watermark(conn, KEY_KINDS)
+            lo = min(main, kinds)
+            ids = sa.select(posts.c.id).where(posts.c.id > lo)
+            if main != kinds:  # the one behind catches up, and only up to the other
+                ids = ids.where(posts.c.id <= max(main, kinds))
+            window = ids.order_by(posts.c.id).limit(step).subquery()
+            n, hi = conn.execute(sa.select(sa.func.count(), sa.func.max(window.c.id))).one()
+            if not n and main != kinds:
+                # no post left between them (removed outside radsocial): nothing to catch
+                # up, or the one behind would stop both here for good
+                _set_watermark(conn, max(main, kinds), KEY_KINDS if main > kinds else STATE)
+                continue
+            if not n:
+                return done
+            blind, by_kind = main == lo, kinds == lo
+            _key_delta.create(conn)
+            if blind:
+                _hour_delta.create(conn)
+                _hour_rollups(conn, lo, hi)
+                _hour_delta.drop(conn)
+            _key_rollups(conn, lo, hi, blind=blind, by_kind=by_kind)
+            _key_delta.drop(conn)
+            if blind:
+                _set_watermark(conn, hi)
+            if by_kind:
+                _set_watermark(conn, hi, KEY_KINDS)
+        if blind:
+            done += n
+            if progress:
+                progress(done)
 
 
 def _refresh(
@@ -443,17 +504,20 @@ def rebuild(store: Any, *, progress: Callable[[int], None] | None = None) -> int
         conn.execute(rollup_kind_day.delete())
         conn.execute(rollup_key_day.delete())
         conn.execute(rollup_key_year.delete())
+        conn.execute(rollup_key_kind_year.delete())
         conn.execute(rollup_author.delete())
         conn.execute(rollup_author_year.delete())
         link_rollup.clear(conn)
         mark_dirty(conn)
-        conn.execute(rollup_state.delete().where(rollup_state.c.name.in_([STATE, AUTHORS, LINKS])))
+        names = [STATE, AUTHORS, KEY_KINDS, LINKS]
+        conn.execute(rollup_state.delete().where(rollup_state.c.name.in_(names)))
     return refresh(store, progress=progress)
 
 
 __all__ = [
     "AUTHORS",
     "DIMS",
+    "KEY_KINDS",
     "LINKS",
     "ROLLUP_MEASURES",
     "author_account",
