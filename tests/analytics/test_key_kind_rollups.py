@@ -16,7 +16,7 @@ from radsocial.analytics import run
 from radsocial.analytics import top as top_mod
 from radsocial.models import Post, RawRecord
 from radsocial.store import Selection, Store, rollups
-from radsocial.store.engine import current_revision, downgrade, migrate
+from radsocial.store.engine import current_revision, downgrade, head_revision, migrate
 from radsocial.store.schema import (
     post_hashtags,
     posts,
@@ -205,7 +205,7 @@ def test_a_store_made_before_0013_is_filled_by_its_next_refresh(filled: Store) -
     with filled.engine.connect() as conn:
         assert not sa.inspect(conn).has_table("rollup_key_kind_year")
     migrate(filled.engine)
-    assert current_revision(filled.engine) == "0013"
+    assert current_revision(filled.engine) == head_revision()
     if filled.backend == "sqlite":  # its rows kept once, in the primary key's b-tree
         with filled.engine.connect() as conn:
             sql = conn.exec_driver_sql(
