@@ -346,7 +346,7 @@ def _rollup_tally(conn: sa.Connection, sel: Selection, kinds: Sequence[str]) -> 
     rows = plain_rows(
         conn,
         sa.select(t.platform, t.src, t.dst, t.mask, t.posts).where(
-            *scope.link_where(rollup_link_day, sel)
+            *scope.days_where(rollup_link_day, sel)
         ),
     )
     for platform, src, dst, mask, n in rows:
@@ -359,7 +359,7 @@ def _rollup_tally(conn: sa.Connection, sel: Selection, kinds: Sequence[str]) -> 
         conn,
         sa.select(
             a.platform, a.src, a.account, a.posts, a.impressions, a.followers, a.written
-        ).where(*scope.link_where(rollup_poster_day, sel)),
+        ).where(*scope.days_where(rollup_poster_day, sel)),
     )
     for platform, src, key, n, impressions, most, written in rows:
         w = written or None  # "" for posts without a handle
@@ -368,7 +368,7 @@ def _rollup_tally(conn: sa.Connection, sel: Selection, kinds: Sequence[str]) -> 
     out.unresolved = int(
         conn.execute(
             sa.select(sa.func.coalesce(sa.func.sum(lost.posts), 0)).where(
-                *scope.link_where(rollup_link_lost, sel), lost.kind.in_(kinds)
+                *scope.days_where(rollup_link_lost, sel), lost.kind.in_(kinds)
             )
         ).scalar_one()
     )

@@ -178,18 +178,13 @@ class RollupScope:
     def measure_where(self, table: sa.Table, sel: Selection) -> list[sa.ColumnElement[bool]]:
         """For `day_table` (whole days) — the same filter as `hour_where`, by day."""
         c = [table.c.tag == self.tag]
-        if self.platforms:
-            c.append(table.c.platform.in_(self.platforms))
         if self.kinds:
             c.append(table.c.kind.in_(self.kinds))
-        if sel.since:
-            c.append(table.c.day >= hour_number(sel.since) // 24)
-        if sel.until:
-            c.append(table.c.day < hour_number(sel.until) // 24)
-        return c
+        return c + self.days_where(table, sel)
 
-    def link_where(self, table: sa.Table, sel: Selection) -> list[sa.ColumnElement[bool]]:
-        """For the link rollups (per day, no tag: every post) — `measure_where` by day."""
+    def days_where(self, table: sa.Table, sel: Selection) -> list[sa.ColumnElement[bool]]:
+        """The platforms and the days of a table per day (`platform`, `day`); alone, for
+        the link rollups (no tag: every post)."""
         c = []
         if self.platforms:
             c.append(table.c.platform.in_(self.platforms))
@@ -213,14 +208,7 @@ class RollupScope:
         return c
 
     def day_where(self, table: sa.Table, sel: Selection, dim: str) -> list[sa.ColumnElement[bool]]:
-        c = [table.c.dim == dim, table.c.tag == self.tag]
-        if self.platforms:
-            c.append(table.c.platform.in_(self.platforms))
-        if sel.since:
-            c.append(table.c.day >= hour_number(sel.since) // 24)
-        if sel.until:
-            c.append(table.c.day < hour_number(sel.until) // 24)
-        return c
+        return [table.c.dim == dim, table.c.tag == self.tag, *self.days_where(table, sel)]
 
 
 _ROLLUP_FIELDS = {"hashtags", "platforms", "since", "until"}
