@@ -80,8 +80,6 @@ SEED = 0
 #: Louvain took 6 s to 545 s depending on their structure, Leiden 2–9 s
 #: (docs/reports/influence.md).
 LOUVAIN_MAX_EDGES = 250_000
-_ONE = sa.literal_column("1", sa.Integer)
-_ZERO = sa.literal_column("0", sa.Integer)
 _IN_CHUNK = 900  # values per IN (...): under every backend's parameter limit
 # XML 1.0 forbids these characters even escaped; a handle or tag holding one would make
 # the whole file unreadable, so they are dropped on export.
